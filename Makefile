@@ -1,0 +1,98 @@
+# followup — the two commands of the README, and the steps they are made of.
+#
+#   make demo   set up everything, generate a demo data set, build the warehouse
+#   make test   the whole test suite: lint, dbt build + tests on a small data set, pytest
+#
+# Every step runs inside the project's own virtualenv (.venv), created from the
+# pinned requirements.txt on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+DBT := $(BIN)/dbt
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# The demo: today's data set, built for today (UTC).
+DEMO_AS_OF ?= $(shell date -u +%F)
+DEMO_CONTACTS ?= 20000
+DEMO_SEED ?= 7
+DEMO_DATA := data/demo
+export FOLLOWUP_DUCKDB_PATH ?= warehouse/followup.duckdb
+
+# The test suite: a small, fixed data set, so that every expected value is exact.
+TEST_AS_OF := 2026-06-15
+TEST_CONTACTS := 2000
+TEST_SEED := 42
+TEST_DATA := data/test
+TEST_DUCKDB := warehouse/test.duckdb
+
+.PHONY: help setup demo test lint build-test pytest clean
+
+help:
+	@echo "make demo   set up, generate demo data, load it, build the warehouse"
+	@echo "make test   lint, dbt build with all tests on a small data set, pytest"
+	@echo "make clean  remove the virtualenv, generated data, warehouses and dbt output"
+
+# ---------------------------------------------------------------- setup
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@echo "==> Setting up the virtualenv in $(VENV) (pinned requirements.txt)"
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+# ---------------------------------------------------------------- demo
+demo: setup
+	@echo "==> Generating $(DEMO_CONTACTS) demo contacts for $(DEMO_AS_OF) into $(DEMO_DATA)"
+	$(PY) scripts/generate_data.py --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
+		--as-of $(DEMO_AS_OF) --out $(DEMO_DATA)
+	@echo "==> Loading $(DEMO_DATA) into $(FOLLOWUP_DUCKDB_PATH)"
+	$(PY) scripts/load_raw.py --from $(DEMO_DATA)
+	@echo "==> Building the warehouse for $(DEMO_AS_OF)"
+	$(DBT) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
+	@echo
+	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB):"
+	@echo "  staging:    analytics.stg_raw__*   (quarantined rows: analytics.stg_quarantine)"
+	@echo "  open it:    $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('show all tables').show()\""
+
+# ---------------------------------------------------------------- test
+test: setup lint build-test pytest
+	@echo "==> All checks passed."
+
+lint: setup
+	@echo "==> ruff"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@echo "==> dbt parse (deprecations are errors)"
+	$(DBT) parse --no-partial-parse --show-all-deprecations \
+		--warn-error-options '{"error": ["Deprecations"]}'
+	@echo "==> sqlfluff (dbt templater, duckdb dialect)"
+	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/sqlfluff lint models tests/*.sql macros analyses
+
+build-test: setup
+	@echo "==> Generating the test data set ($(TEST_CONTACTS) contacts, $(TEST_AS_OF))"
+	$(PY) scripts/generate_data.py --contacts $(TEST_CONTACTS) --seed $(TEST_SEED) \
+		--as-of $(TEST_AS_OF) --out $(TEST_DATA)
+	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(PY) scripts/load_raw.py --from $(TEST_DATA)
+	@echo "==> dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
+	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build --vars '{as_of_date: "$(TEST_AS_OF)"}'
+
+pytest: setup
+	@echo "==> pytest"
+	FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_AS_OF=$(TEST_AS_OF) \
+		$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data warehouse target logs dbt_packages exports

@@ -1,0 +1,66 @@
+{#-
+    Engine-specific SQL lives only here, behind adapter.dispatch, with an
+    implementation for DuckDB, PostgreSQL and Spark each. Models call the
+    top-level macro and never an engine function directly.
+-#}
+
+{#- Remove leading and trailing ASCII whitespace (space, tab, CR, LF). -#}
+{% macro trim_whitespace(expr) -%}
+    {{ return(adapter.dispatch('trim_whitespace', 'followup')(expr)) }}
+{%- endmacro %}
+
+{% macro default__trim_whitespace(expr) -%}
+    trim(both ' ' || chr(9) || chr(10) || chr(13) from {{ expr }})
+{%- endmacro %}
+
+{#- True when the whole string matches the regular expression `pattern`
+    (a Python string; quoting and escaping for the engine happen here). -#}
+{% macro regex_full_match(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_full_match', 'followup')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_full_match(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern | replace("'", "''") }}')
+{%- endmacro %}
+
+{% macro postgres__regex_full_match(expr, pattern) -%}
+    ({{ expr }} ~ '^(?:{{ pattern | replace("'", "''") }})$')
+{%- endmacro %}
+
+{% macro spark__regex_full_match(expr, pattern) -%}
+    ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }})$')
+{%- endmacro %}
+
+{#- Integer value (0 .. 4294967295) of the first 8 hex digits of md5(expr). -#}
+{% macro md5_prefix_int(expr) -%}
+    {{ return(adapter.dispatch('md5_prefix_int', 'followup')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__md5_prefix_int(expr) -%}
+    cast(('0x' || substr(md5({{ expr }}), 1, 8)) as bigint)
+{%- endmacro %}
+
+{% macro postgres__md5_prefix_int(expr) -%}
+    (('x' || substr(md5({{ expr }}), 1, 8))::bit(32)::bigint)
+{%- endmacro %}
+
+{% macro spark__md5_prefix_int(expr) -%}
+    cast(conv(substr(md5({{ expr }}), 1, 8), 16, 10) as bigint)
+{%- endmacro %}
+
+{#- Integer division of two non-negative integers, rounding down. -#}
+{% macro int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('int_div', 'followup')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro duckdb__int_div(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro postgres__int_div(numerator, denominator) -%}
+    div(({{ numerator }}), ({{ denominator }}))
+{%- endmacro %}
+
+{% macro spark__int_div(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}

@@ -1,0 +1,224 @@
+{#-
+    Shared cleaning rules of the staging layer.
+-#}
+
+{#- The WHATWG HTML "valid e-mail address" pattern (lower case: emails are
+    normalised first), requiring at least one dot in the domain. -#}
+{% macro email_pattern() -%}
+    {{ return("[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+") }}
+{%- endmacro %}
+
+{#- Free text: leading/trailing ASCII whitespace removed; empty becomes null. -#}
+{% macro clean_text(column) -%}
+    nullif({{ trim_whitespace('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') }}, '')
+{%- endmacro %}
+
+{#- Code fields are trimmed and case-normalised before they are validated. -#}
+{% macro clean_code(column, case='lower') -%}
+    {%- if case == 'upper' -%}
+        upper({{ clean_text(column) }})
+    {%- else -%}
+        lower({{ clean_text(column) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Normalised email: lower(trim(email)); empty is null. -#}
+{% macro normalise_email(column) -%}
+    {{ clean_code(column, 'lower') }}
+{%- endmacro %}
+
+{#- True when a normalised email is valid (null is not valid). -#}
+{% macro is_valid_email(normalised_email) -%}
+    coalesce({{ regex_full_match(normalised_email, email_pattern()) }}, false)
+{%- endmacro %}
+
+{#- The accepted values of the raw contract's code fields. They mirror the
+    accepted_values tests in models/staging/_raw__sources.yml; a pytest keeps
+    the two in step. -#}
+{% macro raw_accepted_values(table, column) -%}
+    {%- set values = {
+        'contacts': {
+            'gender': ['f', 'm', 'x'],
+            'signup_source': ['newsletter', 'checkout', 'whitepaper', 'webinar', 'import', 'store'],
+        },
+        'consent_events': {
+            'channel': ['email'],
+            'purpose': ['marketing'],
+            'status': ['opt_in', 'opt_out'],
+        },
+        'product_relations': {
+            'relation_type': ['accessory', 'cross_sell'],
+        },
+        'orders': {
+            'status': ['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned'],
+            'channel': ['web', 'app', 'store'],
+        },
+        'email_events': {
+            'email_type': ['marketing', 'service'],
+            'event_type': ['sent', 'delivered', 'open', 'click', 'soft_bounce', 'hard_bounce', 'unsubscribe', 'spam_complaint'],
+        },
+        'web_events': {
+            'event_type': ['page_view', 'product_view', 'add_to_cart', 'remove_from_cart', 'checkout_start', 'whitepaper_download', 'webinar_signup', 'search'],
+            'page_type': ['home', 'category', 'product', 'pricing', 'blog', 'checkout', 'account', 'other'],
+        },
+        'service_interactions': {
+            'interaction_type': ['complaint', 'question', 'return'],
+            'channel': ['phone', 'chat', 'email', 'store'],
+        },
+        'esp_suppressions': {
+            'reason': ['hard_bounce', 'spam_complaint', 'unsubscribe', 'manual'],
+        },
+    } -%}
+    {{ return(values[table][column]) }}
+{%- endmacro %}
+
+{#- SQL list literal of the accepted values: ('a', 'b'). -#}
+{% macro sql_values(values) -%}
+    ({%- for value in values -%}'{{ value }}'{{ ', ' if not loop.last }}{%- endfor -%})
+{%- endmacro %}
+
+{#- A value outside its accepted values: unknown codes of optional fields become
+    null (gender, signup_source). -#}
+{% macro null_unless_accepted(expr, table, column) -%}
+    case when {{ expr }} in {{ sql_values(raw_accepted_values(table, column)) }} then {{ expr }} end
+{%- endmacro %}
+
+{#-
+    Row fate: every raw row is staged, erased, or quarantined with a reason.
+    A model lists its checks in order as (condition, reason, detail) triples; the
+    first condition that holds names the fate. The helpers below build the
+    checks shared by many tables.
+-#}
+
+{#- Empty key columns and duplicate keys (from flag_key_duplicates). -#}
+{% macro key_checks(key_columns, alias) -%}
+    {%- set checks = [] -%}
+    {%- for column in key_columns -%}
+        {%- do checks.append((alias ~ '.' ~ column ~ ' is null', 'missing_key', "'" ~ column ~ " is empty'")) -%}
+    {%- endfor -%}
+    {%- do checks.append((alias ~ '._key_conflict', 'conflicting_duplicate', "'differing rows share this key'")) -%}
+    {%- do checks.append((alias ~ '._occurrence > 1', 'exact_duplicate', "'identical to another row'")) -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#- Columns that must have a value. -#}
+{% macro required_checks(columns, alias) -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- do checks.append((alias ~ '.' ~ column ~ ' is null', 'missing_value', "'" ~ column ~ " is empty'")) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#- Code fields must hold one of their accepted values; optional ones may be null. -#}
+{% macro code_checks(table, columns, alias, optional=[]) -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- set expr = alias ~ '.' ~ column -%}
+        {%- if column not in optional -%}
+            {%- do checks.append((expr ~ ' is null', 'missing_value', "'" ~ column ~ " is empty'")) -%}
+        {%- endif -%}
+        {%- do checks.append((
+            expr ~ ' not in ' ~ sql_values(raw_accepted_values(table, column)),
+            'invalid_value',
+            "'" ~ column ~ " = ' || " ~ expr
+        )) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#- A contact_id that is set must belong to a staged contact. -#}
+{% macro unknown_contact_check(alias, staged_alias) -%}
+    {{ return([(
+        alias ~ '.contact_id is not null and ' ~ staged_alias ~ '.contact_id is null',
+        'unknown_contact',
+        "'contact_id = ' || " ~ alias ~ ".contact_id"
+    )]) }}
+{%- endmacro %}
+
+{#- The row_fate and fate_detail columns from a list of checks. -#}
+{% macro fate_columns(checks) -%}
+    case
+        {%- for condition, reason, detail in checks %}
+        when {{ condition }} then '{{ reason }}'
+        {%- endfor %}
+        else 'staged'
+    end as row_fate,
+    case
+        {%- for condition, reason, detail in checks %}
+        when {{ condition }} then {{ detail }}
+        {%- endfor %}
+    end as fate_detail
+{%- endmacro %}
+
+{#- A text fingerprint of a row, for telling identical rows from differing ones. -#}
+{% macro row_fingerprint(columns) -%}
+    {{ dbt.hash(_fingerprint_text(columns)) }}
+{%- endmacro %}
+
+{% macro _fingerprint_text(columns) -%}
+    {%- for column in columns -%}
+        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>'){{ " || '|' || " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#-
+    Rows of `relation` with duplicate-key flags added, for tables whose key must be
+    unique in staging:
+      _occurrence   1..n numbering the rows that share the key (1 for most rows)
+      _key_conflict true when the rows sharing the key are not all identical
+    Fingerprints are only computed for the rare keys that occur more than once.
+-#}
+{% macro flag_key_duplicates(relation, key_columns, columns, fingerprint_columns) -%}
+    {%- set key = key_columns | join(', ') -%}
+    {%- set cols = columns | join(', ') -%}
+    select {{ cols }}, 1 as _occurrence, false as _key_conflict
+    from (
+        select {{ cols }}, count(*) over (partition by {{ key }}) as _key_rows
+        from {{ relation }}
+    ) as counted
+    where _key_rows = 1
+    union all
+    select
+        {{ cols }},
+        row_number() over (partition by {{ key }} order by _fingerprint) as _occurrence,
+        min(_fingerprint) over (partition by {{ key }})
+        <> max(_fingerprint) over (partition by {{ key }}) as _key_conflict
+    from (
+        select {{ cols }}, {{ row_fingerprint(fingerprint_columns) }} as _fingerprint
+        from (
+            select *, count(*) over (partition by {{ key }}) as _key_rows
+            from {{ relation }}
+        ) as counted
+        where _key_rows > 1
+    ) as fingerprinted
+{%- endmacro %}
+
+{#-
+    The select list of a base model: the cleaned columns, then
+      occurrence       1..n among rows sharing the key
+      row_key          the key columns as text, '|'-separated (names the row in stg_quarantine)
+      row_fingerprint  a hash that tells this raw row apart from every other one
+      row_fate         'staged', 'erased' or the quarantine reason
+      fate_detail      what exactly was wrong
+-#}
+{% macro fate_select(columns, key_columns, alias, checks) -%}
+    {%- for column in columns %}
+        {{ alias }}.{{ column }},
+    {%- endfor %}
+        {{ alias }}._occurrence as occurrence,
+        {% for column in key_columns -%}
+        coalesce(cast({{ alias }}.{{ column }} as {{ dbt.type_string() }}), '')
+        {%- if not loop.last %} || '|' || {% endif %}
+        {%- endfor %} as row_key,
+        {{ row_fingerprint(columns_with_alias(columns + ['_occurrence'], alias)) }} as row_fingerprint,
+        {{ fate_columns(checks) | indent(8) }}
+{%- endmacro %}
+
+{% macro columns_with_alias(columns, alias) -%}
+    {%- set prefixed = [] -%}
+    {%- for column in columns -%}
+        {%- do prefixed.append(alias ~ '.' ~ column) -%}
+    {%- endfor -%}
+    {{ return(prefixed) }}
+{%- endmacro %}

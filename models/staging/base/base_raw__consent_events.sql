@@ -1,0 +1,51 @@
+-- Every raw consent event, cleaned, with its fate. The log has no id: rows
+-- identical in every column collapse into one.
+{%- set columns = ['contact_id', 'channel', 'purpose', 'status', 'recorded_at', 'source'] %}
+
+with
+
+source as (
+    select * from {{ source('raw', 'consent_events') }}
+),
+
+erased_contacts as (
+    select contact_id from {{ ref('base_erased_contacts') }}
+),
+
+staged_contacts as (
+    select contact_id from {{ ref('stg_raw__contacts') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('contact_id') }} as contact_id,
+        {{ clean_code('channel') }} as channel,
+        {{ clean_code('purpose') }} as purpose,
+        {{ clean_code('status') }} as status,
+        cast(recorded_at as {{ dbt.type_timestamp() }}) as recorded_at,
+        {{ clean_text('source') }} as source
+    from source
+),
+
+keyed as (
+    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+),
+
+{%- set checks =
+    [('erased_contacts.contact_id is not null', 'erased', 'null')]
+    + key_checks(['contact_id', 'recorded_at'], 'keyed')
+    + code_checks('consent_events', ['channel', 'purpose', 'status'], 'keyed')
+    + unknown_contact_check('keyed', 'staged_contacts')
+%}
+
+classified as (
+    select
+        {{- fate_select(columns, ['contact_id', 'recorded_at', 'status'], 'keyed', checks) }}
+    from keyed
+    left join erased_contacts
+        on keyed.contact_id = erased_contacts.contact_id
+    left join staged_contacts
+        on keyed.contact_id = staged_contacts.contact_id
+)
+
+select * from classified

@@ -1,0 +1,53 @@
+-- Every raw order line, cleaned, with its fate. Lines of an erased contact's
+-- orders are erased with them; lines whose order is not staged (unknown or
+-- quarantined) are quarantined as unknown_order.
+{%- set columns = ['order_id', 'line_number', 'product_id', 'quantity', 'unit_price'] %}
+
+with
+
+source as (
+    select * from {{ source('raw', 'order_lines') }}
+),
+
+erased_orders as (
+    select distinct order_id
+    from {{ ref('base_raw__orders') }}
+    where row_fate = 'erased'
+),
+
+staged_orders as (
+    select order_id from {{ ref('stg_raw__orders') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('order_id') }} as order_id,
+        cast(line_number as {{ dbt.type_int() }}) as line_number,
+        {{ clean_text('product_id') }} as product_id,
+        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        cast(unit_price as decimal(18, 2)) as unit_price
+    from source
+),
+
+keyed as (
+    {{ flag_key_duplicates('cleaned', ['order_id', 'line_number'], columns, columns) }}
+),
+
+{%- set checks =
+    [('erased_orders.order_id is not null', 'erased', 'null')]
+    + key_checks(['order_id', 'line_number'], 'keyed')
+    + required_checks(['product_id'], 'keyed')
+    + [('staged_orders.order_id is null', 'unknown_order', "'order_id = ' || keyed.order_id")]
+%}
+
+classified as (
+    select
+        {{- fate_select(columns, ['order_id', 'line_number'], 'keyed', checks) }}
+    from keyed
+    left join erased_orders
+        on keyed.order_id = erased_orders.order_id
+    left join staged_orders
+        on keyed.order_id = staged_orders.order_id
+)
+
+select * from classified

@@ -1,0 +1,33 @@
+-- Every raw product relation, cleaned, with its fate. Identical rows collapse.
+{%- set columns = ['product_id', 'related_product_id', 'relation_type'] %}
+
+with
+
+source as (
+    select * from {{ source('raw', 'product_relations') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('related_product_id') }} as related_product_id,
+        {{ clean_code('relation_type') }} as relation_type
+    from source
+),
+
+keyed as (
+    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+),
+
+{%- set checks =
+    key_checks(['product_id', 'related_product_id'], 'keyed')
+    + code_checks('product_relations', ['relation_type'], 'keyed')
+%}
+
+classified as (
+    select
+        {{- fate_select(columns, ['product_id', 'related_product_id', 'relation_type'], 'keyed', checks) }}
+    from keyed
+)
+
+select * from classified

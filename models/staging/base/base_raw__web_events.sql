@@ -1,0 +1,59 @@
+-- Every raw web event, cleaned, with its fate. contact_id is set only while the
+-- visitor is logged in; anonymous events keep a null contact_id.
+{%- set columns = [
+    'event_id', 'visitor_id', 'session_id', 'contact_id', 'is_logged_in', 'event_type',
+    'page_type', 'product_id', 'occurred_at', 'url'
+] %}
+
+with
+
+source as (
+    select * from {{ source('raw', 'web_events') }}
+),
+
+erased_contacts as (
+    select contact_id from {{ ref('base_erased_contacts') }}
+),
+
+staged_contacts as (
+    select contact_id from {{ ref('stg_raw__contacts') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('visitor_id') }} as visitor_id,
+        {{ clean_text('session_id') }} as session_id,
+        {{ clean_text('contact_id') }} as contact_id,
+        cast(is_logged_in as {{ dbt.type_boolean() }}) as is_logged_in,
+        {{ clean_code('event_type') }} as event_type,
+        {{ clean_code('page_type') }} as page_type,
+        {{ clean_text('product_id') }} as product_id,
+        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
+        {{ clean_text('url') }} as url
+    from source
+),
+
+keyed as (
+    {{ flag_key_duplicates('cleaned', ['event_id'], columns, columns) }}
+),
+
+{%- set checks =
+    [('erased_contacts.contact_id is not null', 'erased', 'null')]
+    + key_checks(['event_id'], 'keyed')
+    + required_checks(['visitor_id', 'occurred_at'], 'keyed')
+    + code_checks('web_events', ['event_type', 'page_type'], 'keyed', optional=['page_type'])
+    + unknown_contact_check('keyed', 'staged_contacts')
+%}
+
+classified as (
+    select
+        {{- fate_select(columns, ['event_id'], 'keyed', checks) }}
+    from keyed
+    left join erased_contacts
+        on keyed.contact_id = erased_contacts.contact_id
+    left join staged_contacts
+        on keyed.contact_id = staged_contacts.contact_id
+)
+
+select * from classified
