@@ -64,3 +64,30 @@
 {% macro spark__int_div(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
+
+{#- 8-byte floating point. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'followup')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro postgres__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{#- Hour of day (0-23) of a timestamp, as an integer. -#}
+{% macro hour_of(ts) -%}
+    {{ date_part_int('hour', ts) }}
+{%- endmacro %}
+
+{#- A part (year, month, day, hour, dow) of a date or timestamp, as an integer. -#}
+{% macro date_part_int(part, expr) -%}
+    {{ return(adapter.dispatch('date_part_int', 'followup')(part, expr)) }}
+{%- endmacro %}
+
+{% macro default__date_part_int(part, expr) -%}
+    cast(extract({{ part }} from {{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}

@@ -39,3 +39,17 @@
 {% macro as_of_minus_days(n) -%}
     cast({{ dbt.dateadd('day', -1 * n, as_of_date()) }} as date)
 {%- endmacro %}
+
+{#- Age in completed years on D of someone born on `birth_date`. -#}
+{% macro age_on_as_of_date(birth_date) -%}
+    cast(
+        {{ date_part_int('year', as_of_date()) }} - {{ date_part_int('year', birth_date) }}
+        - case
+            when {{ date_part_int('month', as_of_date()) }} * 100 + {{ date_part_int('day', as_of_date()) }}
+                < {{ date_part_int('month', birth_date) }} * 100 + {{ date_part_int('day', birth_date) }}
+                then 1
+            else 0
+        end
+        as {{ dbt.type_int() }}
+    )
+{%- endmacro %}
