@@ -69,14 +69,14 @@ def find_files(folder: Path, tables: dict[str, Table]) -> tuple[list[RawFile], l
                 f"(known tables: {', '.join(tables)})"
             )
     for name, table in tables.items():
-        candidates = [folder / f"{name}.{fmt}" for fmt in FORMATS if (folder / f"{name}.{fmt}").exists()]
+        candidates = [
+            folder / f"{name}.{fmt}" for fmt in FORMATS if (folder / f"{name}.{fmt}").exists()
+        ]
         if not candidates:
             errors.append(f"{folder}/{name}.parquet (or .csv): missing file for table {name!r}")
         elif len(candidates) > 1:
-            errors.append(
-                f"{folder}: table {name!r} is given twice ({', '.join(p.name for p in candidates)}); "
-                "keep one"
-            )
+            given = ", ".join(p.name for p in candidates)
+            errors.append(f"{folder}: table {name!r} is given twice ({given}); keep one")
         else:
             files.append(RawFile(table, candidates[0]))
     return files, errors
@@ -110,9 +110,7 @@ def _check_columns(raw_file: RawFile, columns: list[str]) -> list[str]:
     return errors
 
 
-def _bad_value_counts(
-    con: duckdb.DuckDBPyConnection, raw_file: RawFile
-) -> dict[str, int]:
+def _bad_value_counts(con: duckdb.DuckDBPyConnection, raw_file: RawFile) -> dict[str, int]:
     """How many values of each typed column do not cast to its type (one scan of the file)."""
     checks = {
         c.name: ENGINE_TYPES["duckdb"][c.data_type]
@@ -230,7 +228,8 @@ def load_duckdb(files: list[RawFile], settings: dict[str, Any], schema: str, log
             target = f"{_quote(schema)}.{_quote(raw_file.table.name)}"
             con.execute(f"create or replace table {target} as {select_typed_sql(raw_file)}")
             rows = con.execute(f"select count(*) from {target}").fetchone()[0]
-            log(f"  {raw_file.table.name:<22} {rows:>12,} rows  ({time.monotonic() - started:.1f} s)")
+            seconds = time.monotonic() - started
+            log(f"  {raw_file.table.name:<22} {rows:>12,} rows  ({seconds:.1f} s)")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -91,3 +91,25 @@
 {% macro default__date_part_int(part, expr) -%}
     cast(extract({{ part }} from {{ expr }}) as {{ dbt.type_int() }})
 {%- endmacro %}
+
+{#- Remainder of the integer division of two non-negative integers. -#}
+{% macro int_mod(numerator, denominator) -%}
+    {{ return(adapter.dispatch('int_mod', 'followup')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__int_mod(numerator, denominator) -%}
+    mod(({{ numerator }}), ({{ denominator }}))
+{%- endmacro %}
+
+{#- Whole days from date `start` to date `end` (end - start), as an integer. -#}
+{% macro days_between(start, end) -%}
+    {{ return(adapter.dispatch('days_between', 'followup')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start, end) -%}
+    cast(({{ end }} - {{ start }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__days_between(start, end) -%}
+    datediff({{ end }}, {{ start }})
+{%- endmacro %}

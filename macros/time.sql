@@ -28,11 +28,11 @@
 {%- endmacro %}
 
 {% macro as_of_date() -%}
-    cast('{{ as_of_date_str() }}' as date)
+    date '{{ as_of_date_str() }}'
 {%- endmacro %}
 
 {% macro days_ago(ts) -%}
-    {{ dbt.datediff('cast(' ~ ts ~ ' as date)', as_of_date(), 'day') }}
+    {{ days_between('cast(' ~ ts ~ ' as date)', as_of_date()) }}
 {%- endmacro %}
 
 {#- A date D - n days, as a SQL date. -#}

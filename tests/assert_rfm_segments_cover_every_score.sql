@@ -5,10 +5,14 @@ with
 
 scores as (
     select 1 as score
-    union all select 2 as score
-    union all select 3 as score
-    union all select 4 as score
-    union all select 5 as score
+    union all
+    select 2 as score
+    union all
+    select 3 as score
+    union all
+    select 4 as score
+    union all
+    select 5 as score
 ),
 
 combinations as (

@@ -59,7 +59,7 @@ ranked as (
         change_source,
         row_number() over (
             partition by contact_id
-            order by changed_at desc, case when status = 'opt_out' then 0 else 1 end, change_source
+            order by changed_at desc, case when status = 'opt_out' then 0 else 1 end, change_source asc
         ) as change_rank
     from consent_changes
 ),

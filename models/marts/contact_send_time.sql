@@ -33,20 +33,12 @@ per_contact as (
         contact_id,
         send_hour,
         sum(events) over (partition by contact_id) as events_in_window,
-        row_number() over (partition by contact_id order by events desc, send_hour) as hour_rank
+        row_number() over (partition by contact_id order by events desc, send_hour asc) as hour_rank
     from per_contact_hour
 ),
 
 overall as (
-    select send_hour
-    from (
-        select
-            send_hour,
-            row_number() over (order by count(*) desc, send_hour) as hour_rank
-        from events
-        group by send_hour
-    ) as ranked
-    where hour_rank = 1
+    select send_hour, is_measured from {{ ref('int_overall_send_hour') }}
 ),
 
 final as (
@@ -57,12 +49,12 @@ final as (
             case
                 when per_contact.events_in_window >= {{ var('send_time_min_events') }}
                     then per_contact.send_hour
-                else coalesce(overall.send_hour, {{ var('send_time_default_hour') }})
+                else overall.send_hour
             end as {{ dbt.type_int() }}
         ) as preferred_send_hour,
         case
             when per_contact.events_in_window >= {{ var('send_time_min_events') }} then 'personal'
-            when overall.send_hour is not null then 'overall'
+            when overall.is_measured then 'overall'
             else 'default'
         end as send_hour_source
     from contacts

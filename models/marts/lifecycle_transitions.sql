@@ -26,7 +26,7 @@ changes as (
         previous_run.lifecycle_stage as from_stage,
         current_run.lifecycle_stage as to_stage,
         previous_run.is_customer as was_customer,
-        current_run.is_customer as is_customer
+        current_run.is_customer
     from history as current_run
     inner join run_dates
         on current_run.as_of_date = run_dates.as_of_date

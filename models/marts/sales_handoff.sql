@@ -27,7 +27,7 @@ top_rules as (
             contact_id,
             rule_id,
             sum(decayed_points) as rule_points,
-            row_number() over (partition by contact_id order by sum(decayed_points) desc, rule_id) as rule_rank
+            row_number() over (partition by contact_id order by sum(decayed_points) desc, rule_id asc) as rule_rank
         from {{ ref('lead_score_events') }}
         group by contact_id, rule_id
     ) as ranked

@@ -30,7 +30,9 @@ def write_raw_csv_folder(folder: Path, rows_per_table: int = 2) -> Path:
             writer.writerow(table.column_names)
             for row in range(rows_per_table):
                 writer.writerow(
-                    f"{SAMPLE_VALUES[c.data_type]}{row}" if c.data_type == "text" else SAMPLE_VALUES[c.data_type]
+                    f"{SAMPLE_VALUES[c.data_type]}{row}"
+                    if c.data_type == "text"
+                    else SAMPLE_VALUES[c.data_type]
                     for c in table.columns
                 )
     return folder

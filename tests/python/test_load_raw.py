@@ -56,7 +56,8 @@ def test_missing_column_is_refused_and_nothing_loaded(
     # A second delivery: contacts gains a row, orders loses its ordered_at column.
     rewrite_csv(raw_csv_folder / "contacts.csv", lambda rows: [*rows, rows[1]])
     rewrite_csv(
-        raw_csv_folder / "orders.csv", lambda rows: [[v for i, v in enumerate(r) if i != 2] for r in rows]
+        raw_csv_folder / "orders.csv",
+        lambda rows: [[v for i, v in enumerate(r) if i != 2] for r in rows],
     )
     code, output = run_loader(raw_csv_folder)
     assert code == 1
@@ -128,4 +129,7 @@ def test_unknown_target_is_a_usage_error(raw_csv_folder: Path, duckdb_target: Pa
 
 def _schemas(path: Path) -> set[str]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return {row[0] for row in con.execute("select schema_name from information_schema.schemata").fetchall()}
+        return {
+            row[0]
+            for row in con.execute("select schema_name from information_schema.schemata").fetchall()
+        }

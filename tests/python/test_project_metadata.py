@@ -81,12 +81,21 @@ def test_every_model_key_is_tested_unique_and_not_null(manifest: dict[str, Any])
         ] + [
             list(t["test_metadata"]["kwargs"]["combination_of_columns"])
             for t in model_tests
-            if t.get("test_metadata") and t["test_metadata"]["name"] == "unique_combination_of_columns"
+            if t.get("test_metadata")
+            and t["test_metadata"]["name"] == "unique_combination_of_columns"
         ]
         not_null = {
             t["column_name"]
             for t in model_tests
             if t.get("test_metadata") and t["test_metadata"]["name"] == "not_null"
+        }
+        # So does a model-level `expression_is_true: <expression> is not null`.
+        not_null |= {
+            t["test_metadata"]["kwargs"]["expression"].removesuffix(" is not null")
+            for t in model_tests
+            if t.get("test_metadata")
+            and t["test_metadata"]["name"] == "expression_is_true"
+            and t["test_metadata"]["kwargs"]["expression"].endswith(" is not null")
         }
         # A model whose contract enforces not null on its key counts too.
         not_null |= {

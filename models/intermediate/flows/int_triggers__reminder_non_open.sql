@@ -1,0 +1,5 @@
+-- reminder_non_open on D: a regular campaign (email_type 'marketing', no
+-- flow_id) sent three days ago (var campaign_reminder_offset_days) that the
+-- contact neither opened (really) nor clicked, and for which no reminder was
+-- sent yet. The message with the latest send, then the smallest message_id.
+{{ campaign_reminder_trigger('reminder_non_open', opened=false) }}
