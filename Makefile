@@ -63,9 +63,11 @@ demo: setup
 	@echo "==> Building the warehouse for $(DEMO_AS_OF)"
 	$(DBT) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
 	@echo
-	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB):"
-	@echo "  staging:    analytics.stg_raw__*   (quarantined rows: analytics.stg_quarantine)"
-	@echo "  open it:    $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('show all tables').show()\""
+	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB), schema analytics:"
+	@echo "  segments:   dim_contacts, contact_rfm, contact_lifecycle, contact_lead_scores, sales_handoff"
+	@echo "  flows:      audience_<flow_id> (who gets which mail), audience_decisions, flow_daily_summary"
+	@echo "  data:       stg_raw__* (staged), stg_quarantine (rows that could not be used, with the reason)"
+	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
 
 # ---------------------------------------------------------------- test
 test: setup lint build-test pytest
