@@ -81,19 +81,23 @@ lint: setup
 	$(DBT) parse --no-partial-parse --show-all-deprecations \
 		--warn-error-options '{"error": ["Deprecations"]}'
 	@echo "==> sqlfluff (dbt templater, duckdb dialect)"
-	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/sqlfluff lint models tests/*.sql macros analyses
+	FOLLOWUP_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/*.sql tests/audiences analyses
 
 build-test: setup
 	@echo "==> Generating the test data set ($(TEST_CONTACTS) contacts, $(TEST_AS_OF))"
+	rm -f $(TEST_DUCKDB)
 	$(PY) scripts/generate_data.py --contacts $(TEST_CONTACTS) --seed $(TEST_SEED) \
 		--as-of $(TEST_AS_OF) --out $(TEST_DATA)
 	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(PY) scripts/load_raw.py --from $(TEST_DATA)
 	@echo "==> dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
 	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build --vars '{as_of_date: "$(TEST_AS_OF)"}'
 
+# pytest runs against a throwaway PostgreSQL server (started and stopped by
+# scripts/with_postgres.sh): the cross-engine test builds the same data set there.
 pytest: setup
-	@echo "==> pytest"
-	FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_AS_OF=$(TEST_AS_OF) \
+	@echo "==> pytest (with a throwaway PostgreSQL server)"
+	scripts/with_postgres.sh env FOLLOWUP_REQUIRE_POSTGRES=1 \
+		FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_DATA=$(TEST_DATA) FOLLOWUP_TEST_AS_OF=$(TEST_AS_OF) \
 		$(BIN)/pytest
 
 clean:

@@ -7,6 +7,7 @@ the file, the column and (for values) the first offending row.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +239,73 @@ def load_duckdb(files: list[RawFile], settings: dict[str, Any], schema: str, log
         con.close()
 
 
-LOADERS = {"duckdb": load_duckdb}
+def _postgres_connect(settings: dict[str, Any]) -> Any:
+    import psycopg2
+
+    return psycopg2.connect(
+        host=settings.get("host"),
+        port=settings.get("port"),
+        user=settings.get("user"),
+        password=settings.get("password") or None,
+        dbname=settings.get("dbname") or settings.get("database"),
+        connect_timeout=int(settings.get("connect_timeout", 10)),
+    )
+
+
+def load_postgres(files: list[RawFile], settings: dict[str, Any], schema: str, log: Any) -> None:
+    """Replace the raw tables in PostgreSQL with COPY, all of them in one transaction.
+
+    DuckDB casts each file to its contract types and writes it as CSV to a temporary
+    file, which PostgreSQL reads with COPY ... FROM STDIN (no row inserts).
+    """
+    import psycopg2
+
+    try:
+        con = _postgres_connect(settings)
+    except psycopg2.Error as exc:
+        raise LoadError(f"cannot connect to PostgreSQL: {str(exc).strip()}") from exc
+    duck = duckdb.connect()
+    duck.execute("set TimeZone = 'UTC'")
+    try:
+        with con, con.cursor() as cursor, tempfile.TemporaryDirectory() as tmp:
+            cursor.execute(f"create schema if not exists {_quote(schema)}")
+            for raw_file in files:
+                started = time.monotonic()
+                table = raw_file.table
+                target = f"{_quote(schema)}.{_quote(table.name)}"
+                pg_types = ENGINE_TYPES["postgres"]
+                columns = ", ".join(
+                    f"{_quote(col.name)} {pg_types[col.data_type]}" for col in table.columns
+                )
+                cursor.execute(f"drop table if exists {target}")
+                cursor.execute(f"create table {target} ({columns})")
+                csv_path = Path(tmp) / f"{table.name}.csv"
+                duck.execute(
+                    f"copy ({select_typed_sql(raw_file)}) to {_literal(str(csv_path))} "
+                    "(format csv, header true)"
+                )
+                column_list = ", ".join(_quote(c.name) for c in table.columns)
+                with csv_path.open("rb") as handle:
+                    cursor.copy_expert(
+                        f"copy {target} ({column_list}) from stdin with (format csv, header true)",
+                        handle,
+                    )
+                csv_path.unlink()
+                cursor.execute(f"analyze {target}")
+                seconds = time.monotonic() - started
+                rows = _pg_count(cursor, target)
+                log(f"  {table.name:<22} {rows:>12,} rows  ({seconds:.1f} s)")
+    finally:
+        duck.close()
+        con.close()
+
+
+def _pg_count(cursor: Any, target: str) -> int:
+    cursor.execute(f"select count(*) from {target}")
+    return int(cursor.fetchone()[0])
+
+
+LOADERS = {"duckdb": load_duckdb, "postgres": load_postgres}
 
 
 def load_folder(folder: Path, settings: dict[str, Any], schema: str, log: Any = print) -> None:

@@ -27,6 +27,15 @@ def _env_var(name: str, default: str | None = None) -> str:
     return default
 
 
+def _as_number(value: Any) -> int | float:
+    text = str(value).strip()
+    return float(text) if "." in text else int(text)
+
+
+def _as_bool(value: Any) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
 def _render(value: Any) -> Any:
     """Render the Jinja in every string of the profile, as dbt does."""
     if isinstance(value, dict):
@@ -34,8 +43,12 @@ def _render(value: Any) -> Any:
     if isinstance(value, list):
         return [_render(item) for item in value]
     if isinstance(value, str) and "{{" in value:
-        template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(value)
-        return template.render(env_var=_env_var)
+        environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+        environment.filters.update(as_number=_as_number, as_bool=_as_bool, as_text=str)
+        rendered = environment.from_string(value).render(env_var=_env_var)
+        if "as_number" in value:
+            return _as_number(rendered)
+        return rendered
     return value
 
 

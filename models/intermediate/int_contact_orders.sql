@@ -18,7 +18,7 @@ final as (
         min(days_ago) as last_valid_order_days_ago,
         count(*) as valid_order_count,
         count(distinct order_date) as distinct_order_days,
-        sum(total_amount) as net_revenue
+        cast(sum(total_amount) as decimal(18, 2)) as net_revenue
     from valid_orders
     group by contact_id
 )
