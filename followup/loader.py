@@ -305,7 +305,53 @@ def _pg_count(cursor: Any, target: str) -> int:
     return int(cursor.fetchone()[0])
 
 
-LOADERS = {"duckdb": load_duckdb, "postgres": load_postgres}
+def load_spark(files: list[RawFile], settings: dict[str, Any], schema: str, log: Any) -> None:
+    """Replace the raw tables in Spark (the dbt `spark` target's metastore).
+
+    DuckDB casts each file to its contract types as Parquet; Spark writes each to a
+    new table first and only when all are written swaps them in, so a failure
+    leaves the previous tables in place (Spark has no multi-table transactions).
+    """
+    from followup.spark import spark_session
+
+    spark = spark_session(settings)
+    spark_types = ENGINE_TYPES["spark"]
+    duck = duckdb.connect()
+    duck.execute("set TimeZone = 'UTC'")
+    staged: list[str] = []
+    try:
+        spark.sql(f"create database if not exists `{schema}`")
+        with tempfile.TemporaryDirectory() as tmp:
+            for raw_file in files:
+                started = time.monotonic()
+                table = raw_file.table
+                parquet_path = Path(tmp) / f"{table.name}.parquet"
+                duck.execute(
+                    f"copy ({select_typed_sql(raw_file)}) to {_literal(str(parquet_path))} "
+                    "(format parquet)"
+                )
+                frame = spark.read.parquet(str(parquet_path))
+                frame = frame.select(
+                    *[
+                        frame[c.name].cast(spark_types[c.data_type]).alias(c.name)
+                        for c in table.columns
+                    ]
+                )
+                loading = f"`{schema}`.`{table.name}__loading`"
+                spark.sql(f"drop table if exists {loading}")
+                frame.write.format("parquet").saveAsTable(f"{schema}.{table.name}__loading")
+                staged.append(table.name)
+                rows = spark.table(f"{schema}.{table.name}__loading").count()
+                seconds = time.monotonic() - started
+                log(f"  {table.name:<22} {rows:>12,} rows  ({seconds:.1f} s)")
+        for name in staged:
+            spark.sql(f"drop table if exists `{schema}`.`{name}`")
+            spark.sql(f"alter table `{schema}`.`{name}__loading` rename to `{schema}`.`{name}`")
+    finally:
+        duck.close()
+
+
+LOADERS = {"duckdb": load_duckdb, "postgres": load_postgres, "spark": load_spark}
 
 
 def load_folder(folder: Path, settings: dict[str, Any], schema: str, log: Any = print) -> None:

@@ -187,3 +187,23 @@ select * from final
         'back_in_stock', 'post_purchase_service', 'complaint_follow_up', 'service_survey',
     ]) }}
 {%- endmacro %}
+
+{#- Configuration of the history tables (one partition of rows per as_of_date):
+    a run for D replaces D's rows. delete+insert on DuckDB and PostgreSQL;
+    insert_overwrite of the as_of_date partition on Spark. -#}
+{% macro history_model_config() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': ['as_of_date'],
+            'file_format': 'parquet',
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': 'as_of_date',
+        }) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -4,11 +4,9 @@
 -- keeps the history of earlier decisions for measuring uplift. Erased contacts
 -- and emails are removed from every date.
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
     on_schema_change='fail',
     post_hook="{{ delete_erased_contacts(this, email_column='email') }}",
+    **history_model_config()
 ) }}
 -- depends_on: {{ ref('base_erased_contacts') }}
 -- depends_on: {{ ref('base_erased_emails') }}

@@ -2,11 +2,9 @@
 -- stage of every contact on every run date. Incremental: a run for D replaces
 -- the rows of D (re-running a date never duplicates it) and keeps the others.
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
     on_schema_change='fail',
     post_hook="{{ delete_erased_contacts(this) }}",
+    **history_model_config()
 ) }}
 -- depends_on: {{ ref('base_erased_contacts') }}
 
