@@ -35,11 +35,12 @@ TEST_SEED := 42
 TEST_DATA := data/test
 TEST_DUCKDB := warehouse/test.duckdb
 
-.PHONY: help setup demo test lint build-test pytest clean
+.PHONY: help setup setup-spark demo test test-spark lint build-test pytest clean
 
 help:
 	@echo "make demo   set up, generate demo data, load it, build the warehouse"
 	@echo "make test   lint, dbt build with all tests on a small data set, pytest"
+	@echo "make test-spark  build the test data set on Spark too and compare it with DuckDB"
 	@echo "make clean  remove the virtualenv, generated data, warehouses and dbt output"
 
 # ---------------------------------------------------------------- setup
@@ -51,6 +52,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+setup-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
+	@echo "==> Installing the Spark engine (dbt-spark session method, PySpark)"
+	$(PY) -m pip install --quiet -r requirements-spark.txt
 	touch $@
 
 # ---------------------------------------------------------------- demo
@@ -99,6 +107,18 @@ pytest: setup
 	scripts/with_postgres.sh env FOLLOWUP_REQUIRE_POSTGRES=1 \
 		FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_DATA=$(TEST_DATA) FOLLOWUP_TEST_AS_OF=$(TEST_AS_OF) \
 		$(BIN)/pytest
+
+# The same test data set on Spark (local mode), compared row for row with DuckDB.
+SPARK_DIR := warehouse/spark
+test-spark: setup-spark build-test
+	@echo "==> Spark: loading $(TEST_DATA) into a fresh local metastore ($(SPARK_DIR))"
+	rm -rf $(SPARK_DIR)
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(PY) scripts/load_raw.py --from $(TEST_DATA) --target spark
+	@echo "==> Spark: dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(DBT) build --target spark --target-path target/spark \
+		--vars '{as_of_date: "$(TEST_AS_OF)"}'
+	@echo "==> Spark vs DuckDB: audiences and segments, row for row"
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(PY) scripts/compare_engines.py duckdb:$(TEST_DUCKDB) spark
 
 clean:
 	rm -rf $(VENV) data warehouse target logs dbt_packages exports

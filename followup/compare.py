@@ -104,6 +104,39 @@ def parquet_reader(folder: str) -> Reader:
     return read
 
 
+def spark_reader(settings: dict[str, Any], schema: str = "analytics") -> Reader:
+    """Read tables from the Spark metastore of the dbt `spark` target (session method).
+
+    Timestamps are read as text and parsed here, so that the Python process's time
+    zone cannot shift them.
+    """
+    from followup.spark import spark_session
+
+    spark = spark_session(settings)
+
+    def read(table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        frame = spark.table(f"`{schema}`.`{table}`")
+        timestamps = {f.name for f in frame.schema.fields if f.dataType.typeName() == "timestamp"}
+        frame = frame.selectExpr(
+            *[
+                f"cast(`{c}` as string) as `{c}`" if c in timestamps else f"`{c}`"
+                for c in frame.columns
+            ]
+        )
+        rows = [
+            tuple(
+                dt.datetime.fromisoformat(value)
+                if name in timestamps and value is not None
+                else value
+                for name, value in zip(frame.columns, row, strict=True)
+            )
+            for row in frame.collect()
+        ]
+        return list(frame.columns), rows
+
+    return read
+
+
 def normalise(value: Any) -> Any:
     """One representation per value, whatever the engine's driver returned."""
     if isinstance(value, decimal.Decimal):

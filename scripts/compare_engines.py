@@ -6,12 +6,18 @@ import sys
 
 import click
 
-from followup.compare import compare_engines, duckdb_reader, parquet_reader, postgres_reader
+from followup.compare import (
+    compare_engines,
+    duckdb_reader,
+    parquet_reader,
+    postgres_reader,
+    spark_reader,
+)
 from followup.profiles import ProfileError, read_target
 
 
 def _reader(spec: str):
-    """duckdb:PATH, postgres (the dbt target), or parquet:FOLDER (Spark's exported tables)."""
+    """duckdb:PATH, postgres or spark (the dbt targets), or parquet:FOLDER."""
     kind, _, where = spec.partition(":")
     if kind == "duckdb":
         return duckdb_reader(where)
@@ -19,8 +25,10 @@ def _reader(spec: str):
         return postgres_reader(read_target(where or "postgres"))
     if kind == "parquet":
         return parquet_reader(where)
+    if kind == "spark":
+        return spark_reader(read_target(where or "spark"))
     raise click.BadParameter(
-        f"unknown engine {spec!r}: use duckdb:PATH, postgres or parquet:FOLDER"
+        f"unknown engine {spec!r}: use duckdb:PATH, postgres, spark or parquet:FOLDER"
     )
 
 
@@ -28,7 +36,7 @@ def _reader(spec: str):
 @click.argument("left")
 @click.argument("right")
 def main(left: str, right: str) -> None:
-    """Compare LEFT and RIGHT, each duckdb:PATH, postgres[:TARGET] or parquet:FOLDER.
+    """Compare two builds: LEFT and RIGHT are duckdb:PATH, postgres, spark or parquet:FOLDER.
 
     Compares audience_decisions, every audience_<flow_id>, contact_rfm,
     contact_lifecycle and contact_lead_scores. Numbers must be equal, except the

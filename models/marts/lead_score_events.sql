@@ -6,7 +6,7 @@
 --     earliest click ever (up to D) earn points, if that event lies in the window
 --   other email rules (unsubscribe, spam_complaint, hard_bounce): every event
 --   web rules: every event at recognition level 3 or 4 (no per-day dedup); a
---     rule with a page_type only matches events on that page type
+--     rule with a page_type only matches events on that page type ('*' = any)
 with
 
 email_events as (
@@ -79,7 +79,7 @@ web_points as (
         on
             rules.source = 'web'
             and web_events.event_type = rules.event_type
-            and (rules.page_type is null or web_events.page_type = rules.page_type)
+            and (rules.page_type = '*' or web_events.page_type = rules.page_type)
 ),
 
 points as (
