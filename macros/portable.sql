@@ -113,3 +113,21 @@
 {% macro spark__days_between(start, end) -%}
     datediff({{ end }}, {{ start }})
 {%- endmacro %}
+
+{#- A fast, non-cryptographic hash of a row's columns, for telling identical rows
+    from differing ones (never for anything that leaves the warehouse). -#}
+{% macro fast_row_hash(columns) -%}
+    {{ return(adapter.dispatch('fast_row_hash', 'followup')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__fast_row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__fast_row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro default__fast_row_hash(columns) -%}
+    {{ row_fingerprint(columns) }}
+{%- endmacro %}

@@ -165,40 +165,33 @@
 {#-
     Rows of `relation` with duplicate-key flags added, for tables whose key must be
     unique in staging:
-      _occurrence   1..n numbering the rows that share the key (1 for most rows)
+      _occurrence   1..n numbering the rows that share the key, identical rows next
+                    to each other (1 for almost every row)
       _key_conflict true when the rows sharing the key are not all identical
-    Fingerprints are only computed for the rare keys that occur more than once.
+    One window pass, ordered by a fast hash of the whole row, so that identical
+    rows sort together and the result is the same on every run.
 -#}
-{% macro flag_key_duplicates(relation, key_columns, columns, fingerprint_columns) -%}
+{% macro flag_key_duplicates(relation, key_columns, columns) -%}
     {%- set key = key_columns | join(', ') -%}
-    {%- set cols = columns | join(', ') -%}
-    select {{ cols }}, 1 as _occurrence, false as _key_conflict
-    from (
-        select {{ cols }}, count(*) over (partition by {{ key }}) as _key_rows
-        from {{ relation }}
-    ) as counted
-    where _key_rows = 1
-    union all
+    {%- set window -%}
+        partition by {{ key }} order by _row_hash rows between unbounded preceding and unbounded following
+    {%- endset -%}
     select
-        {{ cols }},
-        row_number() over (partition by {{ key }} order by _fingerprint) as _occurrence,
-        min(_fingerprint) over (partition by {{ key }})
-        <> max(_fingerprint) over (partition by {{ key }}) as _key_conflict
+        {{ columns | join(', ') }},
+        row_number() over ({{ window }}) as _occurrence,
+        first_value(_row_hash) over ({{ window }}) <> last_value(_row_hash) over ({{ window }}) as _key_conflict
     from (
-        select {{ cols }}, {{ row_fingerprint(fingerprint_columns) }} as _fingerprint
-        from (
-            select *, count(*) over (partition by {{ key }}) as _key_rows
-            from {{ relation }}
-        ) as counted
-        where _key_rows > 1
-    ) as fingerprinted
+        select
+            {{ columns | join(', ') }},
+            {{ fast_row_hash(columns) }} as _row_hash
+        from {{ relation }}
+    ) as hashed
 {%- endmacro %}
 
 {#-
     The select list of a base model: the cleaned columns, then
       occurrence       1..n among rows sharing the key
       row_key          the key columns as text, '|'-separated (names the row in stg_quarantine)
-      row_fingerprint  a hash that tells this raw row apart from every other one
       row_fate         'staged', 'erased' or the quarantine reason
       fate_detail      what exactly was wrong
 -#}
@@ -211,7 +204,6 @@
         coalesce(cast({{ alias }}.{{ column }} as {{ dbt.type_string() }}), '')
         {%- if not loop.last %} || '|' || {% endif %}
         {%- endfor %} as row_key,
-        {{ row_fingerprint(columns_with_alias(columns + ['_occurrence'], alias)) }} as row_fingerprint,
         {{ fate_columns(checks) | indent(8) }}
 {%- endmacro %}
 
@@ -221,4 +213,24 @@
         {%- do prefixed.append(alias ~ '.' ~ column) -%}
     {%- endfor -%}
     {{ return(prefixed) }}
+{%- endmacro %}
+
+{#-
+    The final select of a base model. Erased rows stay as tombstones (their fate,
+    nothing else: no data of an erased contact is kept) so that the raw rows can
+    be reconciled; quarantined rows get a fingerprint that identifies them.
+-#}
+{% macro base_output(columns, relation='classified') -%}
+    {%- for column in columns %}
+    case when row_fate = 'erased' then null else {{ column }} end as {{ column }},
+    {%- endfor %}
+    occurrence,
+    case when row_fate = 'erased' then null else row_key end as row_key,
+    case
+        when row_fate not in ('staged', 'erased')
+            then {{ row_fingerprint(columns + ['occurrence']) }}
+    end as row_fingerprint,
+    row_fate,
+    fate_detail
+from {{ relation }}
 {%- endmacro %}

@@ -28,7 +28,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+    {{ flag_key_duplicates('cleaned', columns, columns) }}
 ),
 
 {%- set checks =
@@ -40,7 +40,7 @@ keyed as (
 
 classified as (
     select
-        {{- fate_select(columns, ['contact_id', 'recorded_at', 'status'], 'keyed', checks) }}
+        {{- fate_select(columns, columns, 'keyed', checks) }}
     from keyed
     left join erased_contacts
         on keyed.contact_id = erased_contacts.contact_id
@@ -48,4 +48,5 @@ classified as (
         on keyed.contact_id = staged_contacts.contact_id
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

@@ -40,7 +40,7 @@ cleaned as (
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
         -- identity is judged on the raw values, before any cleaning
-        {{ row_fingerprint(columns) }} as raw_fingerprint
+        {{ fast_row_hash(columns) }} as raw_fingerprint
     from source
 ),
 
@@ -94,4 +94,5 @@ classified as (
         on compared.email = erased_emails.email
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

@@ -19,7 +19,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['request_id'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['request_id'], columns) }}
 ),
 
 {%- set checks =
@@ -33,4 +33,5 @@ classified as (
     from keyed
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

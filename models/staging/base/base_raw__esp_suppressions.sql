@@ -17,7 +17,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+    {{ flag_key_duplicates('cleaned', columns, columns) }}
 ),
 
 {%- set checks =
@@ -32,4 +32,5 @@ classified as (
     from keyed
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

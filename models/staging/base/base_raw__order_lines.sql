@@ -30,7 +30,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['order_id', 'line_number'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['order_id', 'line_number'], columns) }}
 ),
 
 {%- set checks =
@@ -50,4 +50,5 @@ classified as (
         on keyed.order_id = staged_orders.order_id
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

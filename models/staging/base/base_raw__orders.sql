@@ -34,7 +34,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['order_id'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['order_id'], columns) }}
 ),
 
 {%- set checks =
@@ -56,4 +56,5 @@ classified as (
         on keyed.contact_id = staged_contacts.contact_id
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

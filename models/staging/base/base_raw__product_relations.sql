@@ -16,7 +16,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+    {{ flag_key_duplicates('cleaned', columns, columns) }}
 ),
 
 {%- set checks =
@@ -30,4 +30,5 @@ classified as (
     from keyed
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

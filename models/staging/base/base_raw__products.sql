@@ -23,7 +23,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['product_id'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['product_id'], columns) }}
 ),
 
 {%- set checks = key_checks(['product_id'], 'keyed') %}
@@ -34,4 +34,5 @@ classified as (
     from keyed
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

@@ -31,7 +31,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['interaction_id'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['interaction_id'], columns) }}
 ),
 
 {%- set checks =
@@ -52,4 +52,5 @@ classified as (
         on keyed.contact_id = staged_contacts.contact_id
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

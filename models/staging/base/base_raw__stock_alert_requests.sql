@@ -31,7 +31,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['request_id'], columns, columns) }}
+    {{ flag_key_duplicates('cleaned', ['request_id'], columns) }}
 ),
 
 {%- set checks =
@@ -57,4 +57,5 @@ classified as (
         on keyed.contact_id = staged_contacts.contact_id
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}

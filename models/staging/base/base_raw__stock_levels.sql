@@ -18,7 +18,7 @@ cleaned as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns, columns) }}
+    {{ flag_key_duplicates('cleaned', columns, columns) }}
 ),
 
 {%- set checks =
@@ -28,8 +28,9 @@ keyed as (
 
 classified as (
     select
-        {{- fate_select(columns, ['product_id', 'recorded_at'], 'keyed', checks) }}
+        {{- fate_select(columns, columns, 'keyed', checks) }}
     from keyed
 )
 
-select * from classified
+select
+    {{- base_output(columns) }}
