@@ -1,0 +1,255 @@
+"""The command line of ``scripts/export_send_lists.py`` (click)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from followup.export.errors import ExportError
+from followup.export.esp_profiles import available_profiles, get_profile
+from followup.export.exporter import EXPORT_DIR, ExportOptions, run_export
+from followup.export.validation import DEFAULT_SPIKE_FACTOR, DEFAULT_SPIKE_FLOOR
+from followup.profiles import PROFILES_FILE
+
+EPILOG = """\b
+Examples:
+  # every flow of the day the warehouse was built for, as plain CSV
+  python scripts/export_send_lists.py --all --esp generic --out exports
+\b
+  # one flow for Mailchimp; look first, then export
+  python scripts/export_send_lists.py --flow abandoned_cart --esp mailchimp --out exports --dry-run
+  python scripts/export_send_lists.py --flow abandoned_cart --esp mailchimp --out exports
+\b
+  # the ESP profiles there are
+  python scripts/export_send_lists.py --list-profiles
+\b
+Output (one folder per day and profile; a file set is complete when its manifest exists):
+  OUT/<day>/<profile>/<flow>.<ext>            the send list (.partNNN when split by the
+                                              profile's limits, .bN for a later batch)
+  OUT/<day>/<profile>/<flow>.manifest.json    rows, SHA-256 per file, git commit, time
+  OUT/send_log/<day>/...parquet               who was exported: never twice
+\b
+Exit codes:
+  0  exported (or nothing new to export, or a dry run that passed the checks)
+  1  refused by the checks: nothing was written, the report says why
+  2  usage or configuration error (unknown flow or profile, no warehouse, bad date)
+"""
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    directory = EXPORT_DIR / "profiles"
+    for name in available_profiles(directory):
+        profile = get_profile(name, directory)
+        click.echo(f"{name:<22} {profile.title}")
+        for url in profile.documentation:
+            click.echo(f"{'':<22}   {url}")
+    ctx.exit(0)
+
+
+class _OneLineErrors(click.Command):
+    """Usage errors as one line (``error: ...``) with exit code 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            click.echo(f"error: {exc.format_message()} (see --help)", err=True)
+            sys.exit(2)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(2)
+        sys.exit(code or 0)
+
+
+@click.command(
+    cls=_OneLineErrors,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--flow",
+    "flows",
+    multiple=True,
+    metavar="FLOW_ID",
+    help="The flow to export, e.g. abandoned_cart (see seeds/flows.csv). Repeat the option "
+    "for several flows.",
+)
+@click.option("--all", "all_flows", is_flag=True, help="Export every flow of the registry.")
+@click.option(
+    "--esp",
+    metavar="PROFILE",
+    help="The ESP profile that decides the file format: generic, mailchimp, mailchimp_batch, "
+    "klaviyo, sendgrid, brevo, braze, google_customer_match, meta_custom_audience, spreadsheet "
+    "(one file each in export/profiles/; --list-profiles shows them).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the send lists, manifests and send log into (created if needed).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_parse_date,
+    metavar="YYYY-MM-DD",
+    help="The day to export. Default: the day the warehouse was built for; another day is an "
+    "error (the audience tables hold one day).",
+)
+@click.option(
+    "--target",
+    default=None,
+    metavar="NAME",
+    help="dbt target in profiles.yml to read (default: $FOLLOWUP_TARGET, else 'dev', the DuckDB "
+    "file at $FOLLOWUP_DUCKDB_PATH; 'postgres' reads PostgreSQL). Opened read-only.",
+)
+@click.option(
+    "--profiles-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder with the dbt profiles.yml (default: the project folder, like the Makefile).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check everything and show per flow how many rows would be exported and the first "
+    "rows as the ESP would get them (emails masked). Writes nothing.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Export recipients again even if the send log says they were exported for this "
+    "day, flow and step. Use only to resend on purpose.",
+)
+@click.option(
+    "--allow-spike",
+    is_flag=True,
+    help="Allow a list larger than the spike guard permits (see --spike-factor).",
+)
+@click.option(
+    "--spike-factor",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_SPIKE_FACTOR,
+    show_default=True,
+    help="Refuse a list larger than this many times the flow's median daily sends over the "
+    "previous 28 days ...",
+)
+@click.option(
+    "--spike-floor",
+    type=click.IntRange(min=0),
+    default=DEFAULT_SPIKE_FLOOR,
+    show_default=True,
+    help="... but always allow at least this many rows (also the limit without history).",
+)
+@click.option(
+    "--show",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Rows to show per flow in a dry run.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar while writing. Default: on a terminal, for lists of 20,000 "
+    "rows or more.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
+@click.option(
+    "--list-profiles",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_profiles,
+    help="List the ESP profiles with their documentation pages, and exit.",
+)
+def command(
+    flows: tuple[str, ...],
+    all_flows: bool,
+    esp: str | None,
+    out: Path | None,
+    as_of: dt.date | None,
+    target: str | None,
+    profiles_dir: Path | None,
+    dry_run: bool,
+    force: bool,
+    allow_spike: bool,
+    spike_factor: float,
+    spike_floor: int,
+    show: int,
+    progress: bool | None,
+    verbose: bool,
+) -> int:
+    """Export personalised send lists of the follow-up flows for an email service provider.
+
+    Reads each flow's audience (analytics.audience_<flow>) from the warehouse of a dbt
+    target, personalises it (clean names, the right salutation for gender and language,
+    subject line and preheader per flow and language) and writes it in the format of the
+    chosen ESP profile: an import file, or the bodies for the ESP's bulk API.
+
+    It is the last gate before real people get email. Before writing anything it checks
+    every list (Great Expectations): valid and unique emails, marketing consent, the
+    product data the mail needs, and a list size in line with the flow's recent history.
+    A refused list writes nothing. A recipient already exported for the same day, flow
+    and step (see the send log) is not exported again: not to the same ESP and not to
+    another email ESP. Ad audiences (Google Customer Match, Meta) are not sends and keep
+    a send log of their own.
+    """
+    if bool(flows) == all_flows:
+        raise click.UsageError("give either --flow FLOW_ID (one or more) or --all")
+    if not esp:
+        raise click.UsageError("--esp PROFILE is required (--list-profiles shows them)")
+    if out is None:
+        raise click.UsageError("--out DIR is required")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    options = ExportOptions(
+        esp=esp,
+        out=out,
+        flows=flows,
+        all_flows=all_flows,
+        as_of=as_of,
+        target=target,
+        profiles_file=(profiles_dir / "profiles.yml") if profiles_dir else PROFILES_FILE,
+        dry_run=dry_run,
+        force=force,
+        allow_spike=allow_spike,
+        spike_factor=spike_factor,
+        spike_floor=spike_floor,
+        show=show,
+        progress=progress,
+        verbose=verbose,
+    )
+    try:
+        return run_export(options)
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except Exception as exc:  # never a raw traceback for the marketer
+        if os.environ.get("FOLLOWUP_DEBUG"):
+            raise
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (set FOLLOWUP_DEBUG=1 to see where)",
+            err=True,
+        )
+        return 2
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of scripts/export_send_lists.py."""
+    command.main(args=argv, prog_name="export_send_lists.py")
