@@ -26,6 +26,7 @@ DEMO_AS_OF ?= $(shell date -u +%F)
 DEMO_CONTACTS ?= 20000
 DEMO_SEED ?= 7
 DEMO_DATA := data/demo
+DEMO_EXPORTS ?= exports
 export FOLLOWUP_DUCKDB_PATH ?= warehouse/followup.duckdb
 
 # The test suite: a small, fixed data set, so that every expected value is exact.
@@ -70,11 +71,17 @@ demo: setup
 	$(PY) scripts/load_raw.py --from $(DEMO_DATA)
 	@echo "==> Building the warehouse for $(DEMO_AS_OF)"
 	$(DBT) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
+	@echo "==> Writing the send lists of every flow (generic CSV profile) to $(DEMO_EXPORTS)"
+	@echo "    (--allow-spike: a new demo warehouse has no send history to compare list sizes with)"
+	$(PY) scripts/export_send_lists.py --all --esp generic --out $(DEMO_EXPORTS) \
+		--as-of $(DEMO_AS_OF) --allow-spike --no-progress
 	@echo
 	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB), schema analytics:"
 	@echo "  segments:   dim_contacts, contact_rfm, contact_lifecycle, contact_lead_scores, sales_handoff"
 	@echo "  flows:      audience_<flow_id> (who gets which mail), audience_decisions, flow_daily_summary"
 	@echo "  data:       stg_raw__* (staged), stg_quarantine (rows that could not be used, with the reason)"
+	@echo "Send lists: $(DEMO_EXPORTS)/$(DEMO_AS_OF)/generic/<flow_id>.csv (+ .manifest.json each)"
+	@echo "  other ESP: $(BIN)/python scripts/export_send_lists.py --all --esp mailchimp --out $(DEMO_EXPORTS) --force"
 	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
 
 # ---------------------------------------------------------------- test

@@ -190,7 +190,7 @@ select * from final
 
 {#- Configuration of the history tables (one partition of rows per as_of_date):
     a run for D replaces D's rows. delete+insert on DuckDB and PostgreSQL;
-    insert_overwrite of the as_of_date partition on Spark. -#}
+    insert_overwrite of the as_of_date partition on Spark and BigQuery. -#}
 {% macro history_model_config() -%}
     {%- if target.type == 'spark' -%}
         {{ return({
@@ -198,6 +198,12 @@ select * from final
             'incremental_strategy': 'insert_overwrite',
             'partition_by': ['as_of_date'],
             'file_format': 'parquet',
+        }) }}
+    {%- elif target.type == 'bigquery' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': {'field': 'as_of_date', 'data_type': 'date'},
         }) }}
     {%- else -%}
         {{ return({

@@ -163,19 +163,46 @@
 {%- endmacro %}
 
 {#-
-    Rows of `relation` with duplicate-key flags added, for tables whose key must be
-    unique in staging:
+    The rows of the select `cleaned_sql` with duplicate-key flags added, for tables
+    whose key must be unique in staging:
       _occurrence   1..n numbering the rows that share the key, identical rows next
                     to each other (1 for almost every row)
       _key_conflict true when the rows sharing the key are not all identical
-    One window pass, ordered by a fast hash of the whole row, so that identical
-    rows sort together and the result is the same on every run.
+    Duplicate keys are rare: they are found with one aggregation, and only their
+    rows go through the (expensive, sorting) window; every other row streams
+    through with occurrence 1. The window orders by a fast hash of the whole row,
+    so identical rows sort together and the result is the same on every run.
+    `cleaned_sql` is inlined as a subquery each time (not a CTE): engines
+    materialise a CTE that is read more than once, which at tens of millions of
+    rows costs more than reading the source again.
 -#}
-{% macro flag_key_duplicates(relation, key_columns, columns) -%}
+{% macro flag_key_duplicates(cleaned_sql, key_columns, columns) -%}
     {%- set key = key_columns | join(', ') -%}
+    {%- set key_hash = fast_row_hash(key_columns) -%}
     {%- set window -%}
         partition by {{ key }} order by _row_hash rows between unbounded preceding and unbounded following
     {%- endset -%}
+    with
+
+    {#- a hash of the key: an equality join on it works on every engine, nulls
+        included; a collision only sends a row through the window, which
+        partitions by the key itself #}
+    duplicate_keys as (
+        select {{ key_hash }} as _key_hash
+        from ({{ cleaned_sql }}) as cleaned
+        group by {{ key_hash }}
+        having count(*) > 1
+    )
+
+    select
+        {{ columns | join(', ') }},
+        1 as _occurrence,
+        false as _key_conflict
+    from ({{ cleaned_sql }}) as rows_to_check
+    where {{ key_hash }} not in (select duplicate_keys._key_hash from duplicate_keys)
+
+    union all
+
     select
         {{ columns | join(', ') }},
         row_number() over ({{ window }}) as _occurrence,
@@ -184,8 +211,9 @@
         select
             {{ columns | join(', ') }},
             {{ fast_row_hash(columns) }} as _row_hash
-        from {{ relation }}
-    ) as hashed
+        from ({{ cleaned_sql }}) as rows_to_check
+        where {{ key_hash }} in (select duplicate_keys._key_hash from duplicate_keys)
+    ) as duplicated
 {%- endmacro %}
 
 {#-

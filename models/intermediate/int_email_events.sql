@@ -1,4 +1,7 @@
--- Email events of the run (days_ago >= 0), with the flags the rules use.
+{{ config(materialized='view') }}
+-- Email events of the run (days_ago >= 0), with the flags the rules use. A view:
+-- the base table is scanned by each reader with only the columns it needs,
+-- which is cheaper than another copy of tens of millions of events.
 -- A real open is an 'open' whose is_machine_open is not true (privacy proxies
 -- open every mail; they are not a person).
 with

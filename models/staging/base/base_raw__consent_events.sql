@@ -2,11 +2,18 @@
 -- identical in every column collapse into one.
 {%- set columns = ['contact_id', 'channel', 'purpose', 'status', 'recorded_at', 'source'] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('contact_id') }} as contact_id,
+    {{ clean_code('channel') }} as channel,
+    {{ clean_code('purpose') }} as purpose,
+    {{ clean_code('status') }} as status,
+    cast(recorded_at as {{ dbt.type_timestamp() }}) as recorded_at,
+    {{ clean_text('source') }} as source
+from {{ source('raw', 'consent_events') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'consent_events') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -16,19 +23,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_code('channel') }} as channel,
-        {{ clean_code('purpose') }} as purpose,
-        {{ clean_code('status') }} as status,
-        cast(recorded_at as {{ dbt.type_timestamp() }}) as recorded_at,
-        {{ clean_text('source') }} as source
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns) }}
 ),
 
 {%- set checks =

@@ -4,11 +4,24 @@
     'flow_step', 'event_type', 'occurred_at', 'url', 'product_id', 'is_machine_open'
 ] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('event_id') }} as event_id,
+    {{ clean_text('message_id') }} as message_id,
+    {{ clean_text('contact_id') }} as contact_id,
+    {{ clean_code('email_type') }} as email_type,
+    {{ clean_text('campaign_id') }} as campaign_id,
+    {{ clean_text('flow_id') }} as flow_id,
+    cast(flow_step as {{ dbt.type_int() }}) as flow_step,
+    {{ clean_code('event_type') }} as event_type,
+    cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
+    {{ clean_text('url') }} as url,
+    {{ clean_text('product_id') }} as product_id,
+    cast(is_machine_open as {{ dbt.type_boolean() }}) as is_machine_open
+from {{ source('raw', 'email_events') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'email_events') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -18,25 +31,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('event_id') }} as event_id,
-        {{ clean_text('message_id') }} as message_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_code('email_type') }} as email_type,
-        {{ clean_text('campaign_id') }} as campaign_id,
-        {{ clean_text('flow_id') }} as flow_id,
-        cast(flow_step as {{ dbt.type_int() }}) as flow_step,
-        {{ clean_code('event_type') }} as event_type,
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        {{ clean_text('url') }} as url,
-        {{ clean_text('product_id') }} as product_id,
-        cast(is_machine_open as {{ dbt.type_boolean() }}) as is_machine_open
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['event_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['event_id'], columns) }}
 ),
 
 {%- set checks =

@@ -3,23 +3,19 @@
 -- ones quarantined here: a malformed request still erases what it names.
 {%- set columns = ['request_id', 'contact_id', 'email', 'requested_at'] %}
 
+{% set cleaned %}
+select
+    {{ clean_text('request_id') }} as request_id,
+    {{ clean_text('contact_id') }} as contact_id,
+    {{ normalise_email('email') }} as email,
+    cast(requested_at as {{ dbt.type_timestamp() }}) as requested_at
+from {{ source('raw', 'erasure_requests') }}
+{% endset %}
+
 with
 
-source as (
-    select * from {{ source('raw', 'erasure_requests') }}
-),
-
-cleaned as (
-    select
-        {{ clean_text('request_id') }} as request_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ normalise_email('email') }} as email,
-        cast(requested_at as {{ dbt.type_timestamp() }}) as requested_at
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['request_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['request_id'], columns) }}
 ),
 
 {%- set checks =

@@ -2,22 +2,18 @@
 -- erased addresses too: they protect the address. Identical rows collapse.
 {%- set columns = ['email', 'reason', 'suppressed_at'] %}
 
+{% set cleaned %}
+select
+    {{ normalise_email('email') }} as email,
+    {{ clean_code('reason') }} as reason,
+    cast(suppressed_at as {{ dbt.type_timestamp() }}) as suppressed_at
+from {{ source('raw', 'esp_suppressions') }}
+{% endset %}
+
 with
 
-source as (
-    select * from {{ source('raw', 'esp_suppressions') }}
-),
-
-cleaned as (
-    select
-        {{ normalise_email('email') }} as email,
-        {{ clean_code('reason') }} as reason,
-        cast(suppressed_at as {{ dbt.type_timestamp() }}) as suppressed_at
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns) }}
 ),
 
 {%- set checks =

@@ -3,11 +3,17 @@
 -- quarantined) are quarantined as unknown_order.
 {%- set columns = ['order_id', 'line_number', 'product_id', 'quantity', 'unit_price'] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('order_id') }} as order_id,
+    cast(line_number as {{ dbt.type_int() }}) as line_number,
+    {{ clean_text('product_id') }} as product_id,
+    cast(quantity as {{ dbt.type_int() }}) as quantity,
+    cast(unit_price as decimal(18, 2)) as unit_price
+from {{ source('raw', 'order_lines') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'order_lines') }}
-),
+with
 
 erased_orders as (
     select distinct order_id
@@ -19,18 +25,8 @@ staged_orders as (
     select order_id from {{ ref('stg_raw__orders') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('order_id') }} as order_id,
-        cast(line_number as {{ dbt.type_int() }}) as line_number,
-        {{ clean_text('product_id') }} as product_id,
-        cast(quantity as {{ dbt.type_int() }}) as quantity,
-        cast(unit_price as decimal(18, 2)) as unit_price
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['order_id', 'line_number'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['order_id', 'line_number'], columns) }}
 ),
 
 {%- set checks =

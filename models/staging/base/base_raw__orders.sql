@@ -6,11 +6,20 @@
     'total_amount', 'currency', 'channel'
 ] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('order_id') }} as order_id,
+    {{ clean_text('contact_id') }} as contact_id,
+    cast(ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
+    {{ clean_code('status') }} as status,
+    cast(delivered_at as {{ dbt.type_timestamp() }}) as delivered_at,
+    cast(total_amount as decimal(18, 2)) as total_amount,
+    {{ clean_code('currency', 'upper') }} as currency,
+    {{ clean_code('channel') }} as channel
+from {{ source('raw', 'orders') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'orders') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -20,21 +29,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        cast(ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
-        {{ clean_code('status') }} as status,
-        cast(delivered_at as {{ dbt.type_timestamp() }}) as delivered_at,
-        cast(total_amount as decimal(18, 2)) as total_amount,
-        {{ clean_code('currency', 'upper') }} as currency,
-        {{ clean_code('channel') }} as channel
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['order_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['order_id'], columns) }}
 ),
 
 {%- set checks =

@@ -1,22 +1,18 @@
 -- Every raw product relation, cleaned, with its fate. Identical rows collapse.
 {%- set columns = ['product_id', 'related_product_id', 'relation_type'] %}
 
+{% set cleaned %}
+select
+    {{ clean_text('product_id') }} as product_id,
+    {{ clean_text('related_product_id') }} as related_product_id,
+    {{ clean_code('relation_type') }} as relation_type
+from {{ source('raw', 'product_relations') }}
+{% endset %}
+
 with
 
-source as (
-    select * from {{ source('raw', 'product_relations') }}
-),
-
-cleaned as (
-    select
-        {{ clean_text('product_id') }} as product_id,
-        {{ clean_text('related_product_id') }} as related_product_id,
-        {{ clean_code('relation_type') }} as relation_type
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns) }}
 ),
 
 {%- set checks =

@@ -4,11 +4,19 @@
     'closed_at', 'product_id'
 ] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('interaction_id') }} as interaction_id,
+    {{ clean_text('contact_id') }} as contact_id,
+    {{ clean_code('interaction_type') }} as interaction_type,
+    {{ clean_code('channel') }} as channel,
+    cast(opened_at as {{ dbt.type_timestamp() }}) as opened_at,
+    cast(closed_at as {{ dbt.type_timestamp() }}) as closed_at,
+    {{ clean_text('product_id') }} as product_id
+from {{ source('raw', 'service_interactions') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'service_interactions') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -18,20 +26,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('interaction_id') }} as interaction_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_code('interaction_type') }} as interaction_type,
-        {{ clean_code('channel') }} as channel,
-        cast(opened_at as {{ dbt.type_timestamp() }}) as opened_at,
-        cast(closed_at as {{ dbt.type_timestamp() }}) as closed_at,
-        {{ clean_text('product_id') }} as product_id
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['interaction_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['interaction_id'], columns) }}
 ),
 
 {%- set checks =

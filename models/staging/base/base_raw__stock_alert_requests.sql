@@ -2,11 +2,17 @@
 -- with its contact, or when its email is an erased email.
 {%- set columns = ['request_id', 'email', 'contact_id', 'product_id', 'requested_at'] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('request_id') }} as request_id,
+    {{ normalise_email('email') }} as email,
+    {{ clean_text('contact_id') }} as contact_id,
+    {{ clean_text('product_id') }} as product_id,
+    cast(requested_at as {{ dbt.type_timestamp() }}) as requested_at
+from {{ source('raw', 'stock_alert_requests') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'stock_alert_requests') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -20,18 +26,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('request_id') }} as request_id,
-        {{ normalise_email('email') }} as email,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_text('product_id') }} as product_id,
-        cast(requested_at as {{ dbt.type_timestamp() }}) as requested_at
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['request_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['request_id'], columns) }}
 ),
 
 {%- set checks =

@@ -3,22 +3,18 @@
 -- take the smallest).
 {%- set columns = ['product_id', 'recorded_at', 'quantity_available'] %}
 
+{% set cleaned %}
+select
+    {{ clean_text('product_id') }} as product_id,
+    cast(recorded_at as {{ dbt.type_timestamp() }}) as recorded_at,
+    cast(quantity_available as {{ dbt.type_int() }}) as quantity_available
+from {{ source('raw', 'stock_levels') }}
+{% endset %}
+
 with
 
-source as (
-    select * from {{ source('raw', 'stock_levels') }}
-),
-
-cleaned as (
-    select
-        {{ clean_text('product_id') }} as product_id,
-        cast(recorded_at as {{ dbt.type_timestamp() }}) as recorded_at,
-        cast(quantity_available as {{ dbt.type_int() }}) as quantity_available
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns) }}
 ),
 
 {%- set checks =

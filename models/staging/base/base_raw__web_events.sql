@@ -5,11 +5,22 @@
     'page_type', 'product_id', 'occurred_at', 'url'
 ] %}
 
-with
+{% set cleaned %}
+select
+    {{ clean_text('event_id') }} as event_id,
+    {{ clean_text('visitor_id') }} as visitor_id,
+    {{ clean_text('session_id') }} as session_id,
+    {{ clean_text('contact_id') }} as contact_id,
+    cast(is_logged_in as {{ dbt.type_boolean() }}) as is_logged_in,
+    {{ clean_code('event_type') }} as event_type,
+    {{ clean_code('page_type') }} as page_type,
+    {{ clean_text('product_id') }} as product_id,
+    cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
+    {{ clean_text('url') }} as url
+from {{ source('raw', 'web_events') }}
+{% endset %}
 
-source as (
-    select * from {{ source('raw', 'web_events') }}
-),
+with
 
 erased_contacts as (
     select contact_id from {{ ref('base_erased_contacts') }}
@@ -19,23 +30,8 @@ staged_contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
-cleaned as (
-    select
-        {{ clean_text('event_id') }} as event_id,
-        {{ clean_text('visitor_id') }} as visitor_id,
-        {{ clean_text('session_id') }} as session_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        cast(is_logged_in as {{ dbt.type_boolean() }}) as is_logged_in,
-        {{ clean_code('event_type') }} as event_type,
-        {{ clean_code('page_type') }} as page_type,
-        {{ clean_text('product_id') }} as product_id,
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        {{ clean_text('url') }} as url
-    from source
-),
-
 keyed as (
-    {{ flag_key_duplicates('cleaned', ['event_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['event_id'], columns) }}
 ),
 
 {%- set checks =
