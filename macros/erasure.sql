@@ -22,7 +22,7 @@
 {#- Spark's Parquet tables cannot DELETE: rewrite the table without the erased
     rows, through a materialised copy (Spark cannot overwrite a table it reads). -#}
 {% macro spark__delete_erased_contacts(relation, email_column=none) -%}
-    {%- if execute -%}
+    {%- if execute and config.get('materialized') == 'incremental' -%}
         {%- set copy = relation.incorporate(path={'identifier': relation.identifier ~ '__erasure'}) -%}
         {%- set keep -%}
             not (

@@ -122,11 +122,9 @@ campaign_sends as (
 responses as (
     select
         message_id,
-        max(case when is_real_open then 1 else 0 end) as was_opened,
-        max(case when is_click then 1 else 0 end) as was_clicked
-    from {{ ref('int_email_events') }}
-    where is_real_open or is_click
-    group by message_id
+        case when cast(first_open_at as date) <= {{ as_of_date() }} then 1 else 0 end as was_opened,
+        case when cast(first_click_at as date) <= {{ as_of_date() }} then 1 else 0 end as was_clicked
+    from {{ ref('int_message_engagements') }}
 ),
 
 earlier_reminders as (

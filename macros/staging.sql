@@ -248,9 +248,12 @@
     nothing else: no data of an erased contact is kept) so that the raw rows can
     be reconciled; quarantined rows get a fingerprint that identifies them.
 -#}
-{% macro base_output(columns, relation='classified') -%}
+{% macro base_output(columns, relation='classified', extra_columns=[]) -%}
     {%- for column in columns %}
     case when row_fate = 'erased' then null else {{ column }} end as {{ column }},
+    {%- endfor %}
+    {%- for column in extra_columns %}
+    {{ column }},
     {%- endfor %}
     occurrence,
     case when row_fate = 'erased' then null else row_key end as row_key,
@@ -261,4 +264,48 @@
     row_fate,
     fate_detail
 from {{ relation }}
+{%- endmacro %}
+
+{#-
+    Incremental event tables: a row of this run's batch whose key already
+    belongs to a row before the batch window (a late copy of an old event) is a
+    duplicate: exact if identical to the earlier row, else conflicting (the
+    earlier row stays as it was). Returns the join and the check.
+-#}
+{% macro earlier_duplicates_cte(key, columns) -%}
+    {%- if is_incremental() -%}
+    select
+        {{ key }},
+        min({{ fast_row_hash(columns) }}) as lowest_hash,
+        max({{ fast_row_hash(columns) }}) as highest_hash
+    from {{ this }}
+    where
+        occurred_on < {{ incremental_cutoff_date() }}
+        and row_fate <> 'erased'
+        and {{ key }} in (select keyed.{{ key }} from keyed)
+    group by {{ key }}
+    {%- else -%}
+    select
+        {{ key }},
+        {{ fast_row_hash(columns) }} as lowest_hash,
+        {{ fast_row_hash(columns) }} as highest_hash
+    from keyed
+    where 1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro earlier_duplicate_checks(alias, columns) -%}
+    {%- set row_hash = fast_row_hash(columns_with_alias(columns, alias)) -%}
+    {{ return([
+        (
+            'earlier_rows.' ~ 'lowest_hash = ' ~ row_hash ~ ' and earlier_rows.highest_hash = ' ~ row_hash,
+            'exact_duplicate',
+            "'identical to an earlier row'"
+        ),
+        (
+            'earlier_rows.lowest_hash is not null',
+            'conflicting_duplicate',
+            "'differs from an earlier row with this key'"
+        ),
+    ]) }}
 {%- endmacro %}

@@ -1,14 +1,13 @@
 -- Sends up to D: one row per message_id with a 'sent' event, dated by the
 -- message's earliest 'sent' event (days_ago >= 0). Contact pressure, cooldowns
--- and the campaign reminders count these.
+-- and the campaign reminders count these. A view of int_email_send_log.
+{{ config(materialized='view') }}
+
 with
 
-sent_events as (
-    select
-        *,
-        row_number() over (partition by message_id order by occurred_at, event_id) as sent_rank
-    from {{ ref('int_email_events') }}
-    where event_type = 'sent'
+send_log as (
+    select * from {{ ref('int_email_send_log') }}
+    where cast(sent_at as date) <= {{ as_of_date() }}
 ),
 
 final as (
@@ -19,10 +18,9 @@ final as (
         campaign_id,
         flow_id,
         flow_step,
-        occurred_at as sent_at,
-        days_ago
-    from sent_events
-    where sent_rank = 1
+        sent_at,
+        {{ days_ago('sent_at') }} as days_ago
+    from send_log
 )
 
 select * from final

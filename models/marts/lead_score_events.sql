@@ -3,7 +3,8 @@
 -- it after decay (points * 0.5 ^ (days_ago / var lead_score_half_life_days)).
 -- Only events of the last var lead_score_window_days days count.
 --   email opens and clicks: per message only its earliest real open and its
---     earliest click ever (up to D) earn points, if that event lies in the window
+--     earliest click ever (up to D; int_message_engagements) earn points, if that
+--     event lies in the window
 --   other email rules (unsubscribe, spam_complaint, hard_bounce): every event
 --   web rules: every event at recognition level 3 or 4 (no per-day dedup); a
 --     rule with a page_type only matches events on that page type ('*' = any)
@@ -24,29 +25,34 @@ rules as (
     select * from {{ ref('lead_score_rules') }}
 ),
 
-first_per_message as (
-    select
-        event_id,
-        contact_id,
-        event_type,
-        occurred_at,
-        days_ago,
-        row_number() over (
-            partition by message_id, event_type
-            order by occurred_at, event_id
-        ) as message_rank
-    from email_events
-    where is_real_open or is_click
+message_engagements as (
+    select * from {{ ref('int_message_engagements') }}
 ),
 
 email_candidates as (
-    select event_id, contact_id, event_type, cast(null as {{ dbt.type_string() }}) as page_type, occurred_at, days_ago
-    from first_per_message
-    where message_rank = 1
+    select
+        first_open_event_id as event_id,
+        contact_id,
+        'open' as event_type,
+        cast(null as {{ dbt.type_string() }}) as page_type,
+        first_open_at as occurred_at,
+        {{ days_ago('first_open_at') }} as days_ago
+    from message_engagements
+    where cast(first_open_at as date) <= {{ as_of_date() }}
+    union all
+    select
+        first_click_event_id as event_id,
+        contact_id,
+        'click' as event_type,
+        cast(null as {{ dbt.type_string() }}) as page_type,
+        first_click_at as occurred_at,
+        {{ days_ago('first_click_at') }} as days_ago
+    from message_engagements
+    where cast(first_click_at as date) <= {{ as_of_date() }}
     union all
     select event_id, contact_id, event_type, cast(null as {{ dbt.type_string() }}) as page_type, occurred_at, days_ago
     from email_events
-    where event_type not in ('open', 'click')
+    where event_type not in ('open', 'click', 'sent', 'delivered')
 ),
 
 email_points as (
