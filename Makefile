@@ -1,7 +1,8 @@
 # followup — the two commands of the README, and the steps they are made of.
 #
 #   make demo   set up everything, generate a demo data set, build the warehouse
-#   make test   the whole test suite: lint, dbt build + tests on a small data set, pytest
+#   make test   the whole test suite: lint, dbt build + tests on a small data set, pytest,
+#               and the same build on PostgreSQL and Spark compared row for row with DuckDB
 #
 # Every step runs inside the project's own virtualenv (.venv), created from the
 # pinned requirements.txt on first use.
@@ -85,7 +86,7 @@ demo: setup
 	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
 
 # ---------------------------------------------------------------- test
-test: setup lint build-test pytest
+test: setup lint build-test pytest test-spark
 	@echo "==> All checks passed."
 
 lint: setup
