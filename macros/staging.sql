@@ -72,6 +72,16 @@
     {{ return(values[table][column]) }}
 {%- endmacro %}
 
+{#- The raw tables of the data contract (models/staging/_raw__sources.yml); each
+    has a base_raw__<table> and a stg_raw__<table> model. -#}
+{% macro raw_table_names() -%}
+    {{ return([
+        'contacts', 'consent_events', 'products', 'product_relations', 'stock_levels',
+        'orders', 'order_lines', 'email_events', 'web_events', 'stock_alert_requests',
+        'service_interactions', 'erasure_requests', 'esp_suppressions',
+    ]) }}
+{%- endmacro %}
+
 {#- SQL list literal of the accepted values: ('a', 'b'). -#}
 {% macro sql_values(values) -%}
     ({%- for value in values -%}'{{ value }}'{{ ', ' if not loop.last }}{%- endfor -%})

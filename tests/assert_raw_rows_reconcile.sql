@@ -1,11 +1,7 @@
 -- Nothing is lost silently: for every raw table,
 --   raw rows = staged rows + quarantined rows + erased rows.
 -- Returns one row per table where the counts do not add up.
-{%- set tables = [
-    'contacts', 'consent_events', 'products', 'product_relations', 'stock_levels',
-    'orders', 'order_lines', 'email_events', 'web_events', 'stock_alert_requests',
-    'service_interactions', 'erasure_requests', 'esp_suppressions',
-] %}
+{%- set tables = raw_table_names() %}
 
 with
 

@@ -7,11 +7,7 @@
 -- exact_duplicate (an identical copy), conflicting_duplicate (differing rows
 -- share a key), superseded_duplicate and ambiguous_duplicate (contacts),
 -- negative_amount, unknown_contact, unknown_order.
-{%- set tables = [
-    'contacts', 'consent_events', 'products', 'product_relations', 'stock_levels',
-    'orders', 'order_lines', 'email_events', 'web_events', 'stock_alert_requests',
-    'service_interactions', 'erasure_requests', 'esp_suppressions',
-] %}
+{%- set tables = raw_table_names() %}
 
 with
 

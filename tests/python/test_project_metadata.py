@@ -160,3 +160,13 @@ def test_staging_codes_match_the_contract(manifest: dict[str, Any]) -> None:
             table = node["sources"][0][1]
             declared[table][node["column_name"]] = list(meta["kwargs"]["values"])
     assert in_macro == dict(declared)
+
+
+def test_every_raw_table_is_reconciled_and_quarantined() -> None:
+    """macro raw_table_names (quarantine, reconciliation) lists exactly the contract's tables."""
+    from followup.contract import load_contract
+
+    macro_text = (PROJECT_DIR / "macros" / "staging.sql").read_text(encoding="utf-8")
+    literal = re.search(r"macro raw_table_names\(\).*?return\((\[.*?\])\)", macro_text, re.S)
+    assert literal, "raw_table_names macro not found"
+    assert ast.literal_eval(literal.group(1)) == list(load_contract())
