@@ -189,9 +189,6 @@
 {% macro flag_key_duplicates(cleaned_sql, key_columns, columns) -%}
     {%- set key = key_columns | join(', ') -%}
     {%- set key_hash = fast_row_hash(key_columns) -%}
-    {%- set window -%}
-        partition by {{ key }} order by _row_hash rows between unbounded preceding and unbounded following
-    {%- endset -%}
     with
 
     {#- a hash of the key: an equality join on it works on every engine, nulls
@@ -215,8 +212,8 @@
 
     select
         {{ columns | join(', ') }},
-        row_number() over ({{ window }}) as _occurrence,
-        first_value(_row_hash) over ({{ window }}) <> last_value(_row_hash) over ({{ window }}) as _key_conflict
+        row_number() over (partition by {{ key }} order by _row_hash) as _occurrence,
+        min(_row_hash) over (partition by {{ key }}) <> max(_row_hash) over (partition by {{ key }}) as _key_conflict
     from (
         select
             {{ columns | join(', ') }},
