@@ -8,6 +8,14 @@
         * power(0.5, cast({{ days_ago }} as {{ type_double() }}) / {{ half_life_days }}))
 {%- endmacro %}
 
+{#- A double score rounded to 9 decimals, for ranking only: a sum of doubles can
+    differ in its last bits with the order the engine adds it up in (threads,
+    engines, incremental or full runs), so scores that are equal in exact
+    arithmetic must tie here and let the next ordering column decide. -#}
+{% macro ranking_score(score) -%}
+    cast({{ score }} as decimal(38, 9))
+{%- endmacro %}
+
 {#- ceil(5 * c / n) in exact integer arithmetic: (5c + n - 1) div n. -#}
 {% macro quintile_score(c, n) -%}
     cast({{ int_div('5 * (' ~ c ~ ') + (' ~ n ~ ') - 1', n) }} as {{ dbt.type_int() }})

@@ -44,7 +44,10 @@ top_categories as (
         select
             contact_id,
             category,
-            row_number() over (partition by contact_id order by affinity_score desc, category asc) as category_rank
+            row_number() over (
+                partition by contact_id
+                order by {{ ranking_score('affinity_score') }} desc, category asc
+            ) as category_rank
         from {{ ref('contact_category_affinity') }}
     ) as ranked
     where category_rank = 1
