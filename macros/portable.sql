@@ -142,6 +142,57 @@
     {{ row_fingerprint(columns) }}
 {%- endmacro %}
 
+{#- SHA-256 of a text value as 64 lower-case hex digits (UTF-8 bytes), the same
+    on every engine and in Python's hashlib: used where the warehouse must
+    recognise an email without keeping it (the erasure ledger, the send log). -#}
+{% macro sha256_hex(expr) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'followup')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__sha256_hex(expr) -%}
+    sha256({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__sha256_hex(expr) -%}
+    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
+{%- endmacro %}
+
+{#- Length of a text value in bytes (UTF-8). -#}
+{% macro byte_length(expr) -%}
+    {{ return(adapter.dispatch('byte_length', 'followup')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__byte_length(expr) -%}
+    strlen({{ expr }})
+{%- endmacro %}
+
+{% macro default__byte_length(expr) -%}
+    octet_length({{ expr }})
+{%- endmacro %}
+
+{#- True when a text value holds a control character (U+0000 to U+001F, U+007F)
+    or U+FFFD, the replacement character the loader puts where a NUL byte was
+    (PostgreSQL cannot store NUL). Null is false. -#}
+{% macro has_control_character(expr) -%}
+    {{ return(adapter.dispatch('has_control_character', 'followup')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__has_control_character(expr) -%}
+    coalesce(regexp_matches({{ expr }}, '[\x00-\x1f\x7f\x{FFFD}]'), false)
+{%- endmacro %}
+
+{% macro postgres__has_control_character(expr) -%}
+    coalesce(({{ expr }} ~ '[\x01-\x1f\x7f\uFFFD]'), false)
+{%- endmacro %}
+
+{% macro spark__has_control_character(expr) -%}
+    coalesce(({{ expr }} rlike '[\\x00-\\x1f\\x7f\\uFFFD]'), false)
+{%- endmacro %}
+
 {#-
     Snowflake and BigQuery. These implementations follow each engine's
     documented SQL so that moving there is a profile change; they are not
@@ -205,4 +256,24 @@
     {%- if config.get('materialized') in ('table', 'incremental') -%}
         analyze {{ relation }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro snowflake__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
+{%- endmacro %}
+
+{% macro bigquery__sha256_hex(expr) -%}
+    to_hex(sha256({{ expr }}))
+{%- endmacro %}
+
+{% macro bigquery__byte_length(expr) -%}
+    byte_length({{ expr }})
+{%- endmacro %}
+
+{% macro snowflake__has_control_character(expr) -%}
+    coalesce(regexp_like({{ expr }}, '.*[\\x00-\\x1f\\x7f\\uFFFD].*', 's'), false)
+{%- endmacro %}
+
+{% macro bigquery__has_control_character(expr) -%}
+    coalesce(regexp_contains({{ expr }}, r'[\x00-\x1f\x7f\x{FFFD}]'), false)
 {%- endmacro %}

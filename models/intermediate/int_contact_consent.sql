@@ -4,6 +4,9 @@
 --   (c) esp_suppressions with reason 'unsubscribe' for the contact's normalised
 --       email (an opt-out at suppressed_at).
 -- A tie at the identical second resolves to opt-out; no row means no consent.
+-- Opt-outs, unsubscribes and ESP unsubscribes come from the ledgers
+-- (int_contact_protection_ledger, int_esp_suppressions): once seen, an opt-out
+-- holds even if a later delivery lacks it; only a newer opt-in undoes it.
 -- first_opt_in_at is the earliest opt-in ever (the welcome flow counts from it).
 with
 
@@ -20,26 +23,36 @@ consent_events as (
         and cast(recorded_at as date) <= {{ as_of_date() }}
 ),
 
-unsubscribes as (
-    select contact_id, occurred_at
-    from {{ ref('int_email_events') }}
-    where event_type = 'unsubscribe'
+opt_ins as (
+    select contact_id, recorded_at
+    from consent_events
+    where status = 'opt_in'
+),
+
+protection as (
+    select contact_id, event_type, occurred_at
+    from {{ ref('int_contact_protection_ledger') }}
+    where
+        event_type in ('opt_out', 'unsubscribe')
+        and cast(occurred_at as date) <= {{ as_of_date() }}
 ),
 
 esp_unsubscribes as (
     select email, suppressed_at
-    from {{ ref('stg_raw__esp_suppressions') }}
-    where
-        reason = 'unsubscribe'
-        and cast(suppressed_at as date) <= {{ as_of_date() }}
+    from {{ ref('int_esp_suppressions') }}
+    where reason = 'unsubscribe'
 ),
 
 consent_changes as (
-    select contact_id, status, recorded_at as changed_at, 'consent_event' as change_source
-    from consent_events
+    select contact_id, 'opt_in' as status, recorded_at as changed_at, 'consent_event' as change_source
+    from opt_ins
     union all
-    select contact_id, 'opt_out' as status, occurred_at as changed_at, 'esp_unsubscribe_event' as change_source
-    from unsubscribes
+    select
+        contact_id,
+        'opt_out' as status,
+        occurred_at as changed_at,
+        case when event_type = 'opt_out' then 'consent_event' else 'esp_unsubscribe_event' end as change_source
+    from protection
     union all
     select
         contacts.contact_id,
@@ -66,8 +79,7 @@ ranked as (
 
 first_opt_ins as (
     select contact_id, min(recorded_at) as first_opt_in_at
-    from consent_events
-    where status = 'opt_in'
+    from opt_ins
     group by contact_id
 ),
 

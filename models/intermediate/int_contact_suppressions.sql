@@ -1,7 +1,9 @@
 -- Suppression of every contact on D: the contact's normalised email is on the
 -- ESP suppression list with a reason other than 'unsubscribe', or the contact
 -- had a hard bounce or spam complaint (days_ago >= 0). suppression_reason is
--- the first thing that suppressed the contact (ties: by reason name).
+-- the first thing that suppressed the contact (ties: by reason name). Both
+-- come from ledgers: a suppression, bounce or complaint once seen holds even if
+-- a later delivery lacks it (int_esp_suppressions, int_contact_protection_ledger).
 with
 
 contacts as (
@@ -10,16 +12,16 @@ contacts as (
 
 bounces_and_complaints as (
     select contact_id, event_type as reason, occurred_at as suppressed_at
-    from {{ ref('int_email_events') }}
-    where event_type in ('hard_bounce', 'spam_complaint')
+    from {{ ref('int_contact_protection_ledger') }}
+    where
+        event_type in ('hard_bounce', 'spam_complaint')
+        and cast(occurred_at as date) <= {{ as_of_date() }}
 ),
 
 esp_suppressions as (
     select email, 'esp_' || reason as reason, suppressed_at
-    from {{ ref('stg_raw__esp_suppressions') }}
-    where
-        reason <> 'unsubscribe'
-        and cast(suppressed_at as date) <= {{ as_of_date() }}
+    from {{ ref('int_esp_suppressions') }}
+    where reason <> 'unsubscribe'
 ),
 
 suppressions as (

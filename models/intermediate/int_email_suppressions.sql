@@ -1,15 +1,14 @@
 -- Suppression per normalised email on D, for recipients keyed by email (back
 -- in stock alerts): the email is on the ESP suppression list with a reason
 -- other than 'unsubscribe', or any (non-erased) contact with that email had a
--- hard bounce or spam complaint (days_ago >= 0).
+-- hard bounce or spam complaint (days_ago >= 0). Read from the ledgers, so a
+-- suppression once seen holds even if a later delivery lacks it.
 with
 
 esp_suppressions as (
     select email
-    from {{ ref('stg_raw__esp_suppressions') }}
-    where
-        reason <> 'unsubscribe'
-        and cast(suppressed_at as date) <= {{ as_of_date() }}
+    from {{ ref('int_esp_suppressions') }}
+    where reason <> 'unsubscribe'
 ),
 
 contacts as (
@@ -19,8 +18,10 @@ contacts as (
 
 bounced_contacts as (
     select distinct contact_id
-    from {{ ref('int_email_events') }}
-    where event_type in ('hard_bounce', 'spam_complaint')
+    from {{ ref('int_contact_protection_ledger') }}
+    where
+        event_type in ('hard_bounce', 'spam_complaint')
+        and cast(occurred_at as date) <= {{ as_of_date() }}
 ),
 
 suppressed as (

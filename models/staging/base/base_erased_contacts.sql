@@ -1,41 +1,17 @@
--- Contacts erased by a right-to-be-forgotten request: named by contact_id, or
--- having any raw row whose normalised email equals a request's normalised email.
--- Erasure requests are never time-filtered: an erasure applies to every run.
+-- Contacts erased by a right-to-be-forgotten request, now or in any earlier
+-- build (base_erasure_ledger): named by contact_id, sharing a normalised email
+-- with an erased contact, or with any raw row carrying an erased email.
+-- Every row keyed by one of these contact_ids is removed from staging.
 with
 
-erasure_requests as (
-    select
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ normalise_email('email') }} as email
-    from {{ source('raw', 'erasure_requests') }}
+ledger as (
+    select subject from {{ ref('base_erasure_ledger') }}
+    where subject_type = 'contact'
 ),
 
-raw_contacts as (
-    select
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ normalise_email('email') }} as email
-    from {{ source('raw', 'contacts') }}
-),
-
-named_by_id as (
-    select contact_id
-    from erasure_requests
-    where contact_id is not null
-),
-
-named_by_email as (
-    select raw_contacts.contact_id
-    from raw_contacts
-    inner join erasure_requests
-        on raw_contacts.email = erasure_requests.email
-    where raw_contacts.contact_id is not null
-),
-
-erased as (
-    select contact_id from named_by_id
-    union
-    select contact_id from named_by_email
+final as (
+    select distinct subject as contact_id
+    from ledger
 )
 
-select contact_id
-from erased
+select * from final

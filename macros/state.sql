@@ -1,0 +1,88 @@
+{#-
+    The state tables of source followup_state (models/staging/_followup_state__sources.yml):
+    created when missing at the start of every dbt invocation, never dropped.
+-#}
+{% macro create_state_tables() -%}
+    {%- if execute -%}
+        {%- set tables = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == 'followup_state' -%}
+            {%- do tables.append(node) -%}
+        {%- endfor -%}
+        {%- if tables -%}
+            {%- do adapter.create_schema(api.Relation.create(database=tables[0].database, schema=tables[0].schema)) -%}
+        {%- endif -%}
+        {%- for node in tables -%}
+            {%- set columns = [] -%}
+            {%- for column in node.columns.values() -%}
+                {%- do columns.append(column.name ~ ' ' ~ contract_type(column.data_type)) -%}
+            {%- endfor -%}
+            {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+            {%- do run_query(create_table_if_missing_sql(relation, columns)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{% macro create_table_if_missing_sql(relation, columns) -%}
+    {{ return(adapter.dispatch('create_table_if_missing_sql', 'followup')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__create_table_if_missing_sql(relation, columns) -%}
+    create table if not exists {{ relation }} ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__create_table_if_missing_sql(relation, columns) -%}
+    create table if not exists {{ relation }} ({{ columns | join(', ') }}) using parquet
+{%- endmacro %}
+
+{#- The SQL type of a portable contract type (text, integer, decimal(18,2),
+    boolean, date, timestamp) on the target engine. -#}
+{% macro contract_type(name) -%}
+    {%- set types = {
+        'text': dbt.type_string(),
+        'integer': dbt.type_int(),
+        'decimal(18,2)': 'decimal(18, 2)',
+        'boolean': dbt.type_boolean(),
+        'date': 'date',
+        'timestamp': dbt.type_timestamp(),
+    } -%}
+    {{ return(types[name]) }}
+{%- endmacro %}
+
+{#-
+    Erasure reaches the state tables too: at the end of every invocation that
+    built the erasure lists, the send-log rows and suppression lifts of erased
+    people are deleted. (On Spark nothing writes these tables.)
+-#}
+{% macro purge_erased_state() -%}
+    {{ return(adapter.dispatch('purge_erased_state', 'followup')()) }}
+{%- endmacro %}
+
+{% macro default__purge_erased_state() -%}
+    {%- if execute -%}
+        {%- set built = [] -%}
+        {%- for model in ['base_erased_contacts', 'base_erasure_ledger'] -%}
+            {%- set relation = ref(model) -%}
+            {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is not none -%}
+                {%- do built.append(model) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if built | length == 2 -%}
+            {%- set ledger = ref('base_erasure_ledger') -%}
+            {%- do run_query(
+                "delete from " ~ source('followup_state', 'send_log')
+                ~ " where contact_id in (select contact_id from " ~ ref('base_erased_contacts') ~ ")"
+                ~ " or email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
+            ) -%}
+            {%- do run_query(
+                "delete from " ~ source('followup_state', 'suppression_lifts')
+                ~ " where email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{% macro spark__purge_erased_state() -%}
+    select 1
+{%- endmacro %}
