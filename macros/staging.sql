@@ -32,54 +32,16 @@
     coalesce({{ regex_full_match(normalised_email, email_pattern()) }}, false)
 {%- endmacro %}
 
-{#- The accepted values of the raw contract's code fields. They mirror the
-    accepted_values tests in models/staging/_raw__sources.yml; a pytest keeps
-    the two in step. -#}
+{#- The accepted values of the raw contract's code fields
+    (models/staging/_raw__sources.yml, through macros/_raw_contract.sql). -#}
 {% macro raw_accepted_values(table, column) -%}
-    {%- set values = {
-        'contacts': {
-            'gender': ['f', 'm', 'x'],
-            'signup_source': ['newsletter', 'checkout', 'whitepaper', 'webinar', 'import', 'store'],
-        },
-        'consent_events': {
-            'channel': ['email'],
-            'purpose': ['marketing'],
-            'status': ['opt_in', 'opt_out'],
-        },
-        'product_relations': {
-            'relation_type': ['accessory', 'cross_sell'],
-        },
-        'orders': {
-            'status': ['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned'],
-            'channel': ['web', 'app', 'store'],
-        },
-        'email_events': {
-            'email_type': ['marketing', 'service'],
-            'event_type': ['sent', 'delivered', 'open', 'click', 'soft_bounce', 'hard_bounce', 'unsubscribe', 'spam_complaint'],
-        },
-        'web_events': {
-            'event_type': ['page_view', 'product_view', 'add_to_cart', 'remove_from_cart', 'checkout_start', 'whitepaper_download', 'webinar_signup', 'search'],
-            'page_type': ['home', 'category', 'product', 'pricing', 'blog', 'checkout', 'account', 'other'],
-        },
-        'service_interactions': {
-            'interaction_type': ['complaint', 'question', 'return'],
-            'channel': ['phone', 'chat', 'email', 'store'],
-        },
-        'esp_suppressions': {
-            'reason': ['hard_bounce', 'spam_complaint', 'unsubscribe', 'manual'],
-        },
-    } -%}
-    {{ return(values[table][column]) }}
+    {{ return(raw_contract()[table]['accepted_values'][column]) }}
 {%- endmacro %}
 
-{#- The raw tables of the data contract (models/staging/_raw__sources.yml); each
-    has a base_raw__<table> and a stg_raw__<table> model. -#}
+{#- The raw tables of the data contract (models/staging/_raw__sources.yml), in
+    its order; each has a base_raw__<table> and a stg_raw__<table> model. -#}
 {% macro raw_table_names() -%}
-    {{ return([
-        'contacts', 'consent_events', 'products', 'product_relations', 'stock_levels',
-        'orders', 'order_lines', 'email_events', 'web_events', 'stock_alert_requests',
-        'service_interactions', 'erasure_requests', 'esp_suppressions',
-    ]) }}
+    {{ return(raw_contract().keys() | list) }}
 {%- endmacro %}
 
 {#- SQL list literal of the accepted values: ('a', 'b'). -#}
@@ -315,4 +277,55 @@ from {{ relation }}
             "'differs from an earlier row with this key'"
         ),
     ]) }}
+{%- endmacro %}
+
+{#-
+    Text that must never reach a send list as it is: a control character
+    (U+0000 to U+001F, U+007F, or U+FFFD where the loader replaced a NUL byte)
+    in any text column of a raw table, or a value longer than the column's
+    limit in bytes: config.meta.max_bytes in models/staging/_raw__sources.yml,
+    else var('text_max_bytes') (255, Mailchimp's limit for merge fields, the
+    tightest of the ESPs). Such a row is quarantined as invalid_text, with the
+    column and the problem (never the value) as the detail. One cheap test of
+    the whole row first; only the rare failing row is examined column by column.
+    Protective rows are never quarantined for their text (`unless`: an opt-out,
+    an unsubscribe, a bounce), and the erasure and suppression lists get no
+    text check at all: protection must not shrink because a field is messy.
+-#}
+{% macro text_checks(table, alias, unless=none) -%}
+    {%- set limits = raw_text_limits(table) -%}
+    {%- if not limits -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set whole_row = [] -%}
+    {%- set fits = [] -%}
+    {%- for column, limit in limits -%}
+        {%- do whole_row.append('coalesce(' ~ alias ~ '.' ~ column ~ ", '')") -%}
+        {%- do fits.append('coalesce(' ~ byte_length(alias ~ '.' ~ column) ~ ', 0) <= ' ~ limit) -%}
+    {%- endfor -%}
+    {%- set issue -%}
+        case
+            when not {{ has_control_character(whole_row | join(' || ')) }} and {{ fits | join(' and ') }} then null
+            {%- for column, limit in limits %}
+            when {{ has_control_character(alias ~ '.' ~ column) }} then '{{ column }} has a control character'
+            {%- endfor %}
+            {%- for column, limit in limits %}
+            when {{ byte_length(alias ~ '.' ~ column) }} > {{ limit }} then '{{ column }} is longer than {{ limit }} bytes'
+            {%- endfor %}
+        end
+    {%- endset -%}
+    {%- set condition = '(' ~ issue ~ ') is not null' -%}
+    {%- if unless -%}
+        {%- set condition = 'not coalesce(' ~ unless ~ ', false) and ' ~ condition -%}
+    {%- endif -%}
+    {{ return([(condition, 'invalid_text', issue)]) }}
+{%- endmacro %}
+
+{#- (column, limit in bytes) of every text column of a raw table, in contract order. -#}
+{% macro raw_text_limits(table) -%}
+    {%- set limits = [] -%}
+    {%- for name, data_type, max_bytes in raw_contract()[table]['columns'] if data_type == 'text' -%}
+        {%- do limits.append((name, max_bytes or var('text_max_bytes'))) -%}
+    {%- endfor -%}
+    {{ return(limits) }}
 {%- endmacro %}

@@ -8,10 +8,8 @@ not null.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -147,26 +145,12 @@ def test_documented_columns_match_the_built_models(manifest: dict[str, Any]) -> 
     assert problems == []
 
 
-def test_staging_codes_match_the_contract(manifest: dict[str, Any]) -> None:
-    """The accepted values staging enforces are those the sources YAML declares."""
-    macro_text = (PROJECT_DIR / "macros" / "staging.sql").read_text(encoding="utf-8")
-    literal = re.search(r"\{%- set values = (\{.*?\}) -%\}", macro_text, re.S)
-    assert literal, "raw_accepted_values macro not found"
-    in_macro = ast.literal_eval(literal.group(1))
-    declared: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for node in project_nodes(manifest, "test"):
-        meta = node.get("test_metadata")
-        if meta and meta["name"] == "accepted_values" and node.get("sources"):
-            table = node["sources"][0][1]
-            declared[table][node["column_name"]] = list(meta["kwargs"]["values"])
-    assert in_macro == dict(declared)
+def test_generated_contract_macro_is_current() -> None:
+    """macros/_raw_contract.sql (accepted values, text limits, tables) matches the YAML."""
+    from followup.contract import MACRO_FILE, contract_macro_text
+
+    assert MACRO_FILE.read_text(encoding="utf-8") == contract_macro_text(), (
+        "macros/_raw_contract.sql is out of date: run python -m followup.contract"
+    )
 
 
-def test_every_raw_table_is_reconciled_and_quarantined() -> None:
-    """macro raw_table_names (quarantine, reconciliation) lists exactly the contract's tables."""
-    from followup.contract import load_contract
-
-    macro_text = (PROJECT_DIR / "macros" / "staging.sql").read_text(encoding="utf-8")
-    literal = re.search(r"macro raw_table_names\(\).*?return\((\[.*?\])\)", macro_text, re.S)
-    assert literal, "raw_table_names macro not found"
-    assert ast.literal_eval(literal.group(1)) == list(load_contract())

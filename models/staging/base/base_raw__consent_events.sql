@@ -30,6 +30,7 @@ keyed as (
 {%- set checks =
     [('erased_contacts.contact_id is not null', 'erased', 'null')]
     + key_checks(['contact_id', 'recorded_at'], 'keyed')
+    + text_checks('consent_events', 'keyed', "keyed.status = 'opt_out'")
     + code_checks('consent_events', ['channel', 'purpose', 'status'], 'keyed')
     + unknown_contact_check('keyed', 'staged_contacts')
 %}

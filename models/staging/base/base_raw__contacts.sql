@@ -82,7 +82,7 @@ compared as (
     ('compared.is_ambiguous', 'ambiguous_duplicate', "'differing rows share the latest updated_at'"),
     ('not compared.is_latest', 'superseded_duplicate', "'a row with a later updated_at wins'"),
     ('compared._occurrence > 1', 'exact_duplicate', "'identical to the winning row'"),
-] %}
+] + text_checks('contacts', 'compared') %}
 
 classified as (
     select

@@ -49,6 +49,7 @@ earlier_rows as (
 {%- set checks =
     [('erased_contacts.contact_id is not null', 'erased', 'null')]
     + key_checks(['event_id'], 'keyed')
+    + text_checks('email_events', 'keyed', "keyed.event_type in ('unsubscribe', 'hard_bounce', 'spam_complaint')")
     + earlier_duplicate_checks('keyed', columns)
     + required_checks(['message_id', 'contact_id', 'occurred_at'], 'keyed')
     + code_checks('email_events', ['email_type', 'event_type'], 'keyed')

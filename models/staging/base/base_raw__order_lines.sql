@@ -32,6 +32,7 @@ keyed as (
 {%- set checks =
     [('erased_orders.order_id is not null', 'erased', 'null')]
     + key_checks(['order_id', 'line_number'], 'keyed')
+    + text_checks('order_lines', 'keyed')
     + required_checks(['product_id'], 'keyed')
     + [('staged_orders.order_id is null', 'unknown_order', "'order_id = ' || keyed.order_id")]
 %}

@@ -36,6 +36,7 @@ keyed as (
 {%- set checks =
     [('erased_contacts.contact_id is not null', 'erased', 'null')]
     + key_checks(['order_id'], 'keyed')
+    + text_checks('orders', 'keyed')
     + required_checks(['ordered_at', 'total_amount'], 'keyed')
     + code_checks('orders', ['status', 'channel'], 'keyed')
     + [('keyed.total_amount < 0', 'negative_amount', "'total_amount = ' || cast(keyed.total_amount as " ~ dbt.type_string() ~ ")")]

@@ -17,6 +17,7 @@ keyed as (
 
 {%- set checks =
     key_checks(['product_id', 'related_product_id'], 'keyed')
+    + text_checks('product_relations', 'keyed')
     + code_checks('product_relations', ['relation_type'], 'keyed')
 %}
 

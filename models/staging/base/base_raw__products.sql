@@ -22,7 +22,8 @@ keyed as (
     {{ flag_key_duplicates(cleaned, ['product_id'], columns) }}
 ),
 
-{%- set checks = key_checks(['product_id'], 'keyed') %}
+{%- set checks = key_checks(['product_id'], 'keyed')
+    + text_checks('products', 'keyed') %}
 
 classified as (
     select

@@ -33,6 +33,7 @@ keyed as (
 {%- set checks =
     [('erased_contacts.contact_id is not null', 'erased', 'null')]
     + key_checks(['interaction_id'], 'keyed')
+    + text_checks('service_interactions', 'keyed')
     + required_checks(['contact_id', 'opened_at'], 'keyed')
     + code_checks('service_interactions', ['interaction_type', 'channel'], 'keyed')
     + unknown_contact_check('keyed', 'staged_contacts')

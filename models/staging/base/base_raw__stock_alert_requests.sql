@@ -36,6 +36,7 @@ keyed as (
         ('erased_emails.email is not null', 'erased', 'null'),
     ]
     + key_checks(['request_id'], 'keyed')
+    + text_checks('stock_alert_requests', 'keyed')
     + required_checks(['product_id', 'requested_at'], 'keyed')
     + [('keyed.email is null and keyed.contact_id is null', 'missing_value', "'neither email nor contact_id'")]
     + unknown_contact_check('keyed', 'staged_contacts')

@@ -19,6 +19,7 @@ keyed as (
 
 {%- set checks =
     key_checks(['product_id', 'recorded_at'], 'keyed')
+    + text_checks('stock_levels', 'keyed')
     + required_checks(['quantity_available'], 'keyed')
 %}
 

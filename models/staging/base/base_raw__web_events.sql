@@ -46,6 +46,7 @@ earlier_rows as (
 {%- set checks =
     [('erased_contacts.contact_id is not null', 'erased', 'null')]
     + key_checks(['event_id'], 'keyed')
+    + text_checks('web_events', 'keyed')
     + earlier_duplicate_checks('keyed', columns)
     + required_checks(['visitor_id', 'occurred_at'], 'keyed')
     + code_checks('web_events', ['event_type', 'page_type'], 'keyed', optional=['page_type'])
