@@ -152,5 +152,3 @@ def test_generated_contract_macro_is_current() -> None:
     assert MACRO_FILE.read_text(encoding="utf-8") == contract_macro_text(), (
         "macros/_raw_contract.sql is out of date: run python -m followup.contract"
     )
-
-
