@@ -19,6 +19,10 @@
             {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
             {%- do run_query(create_table_if_missing_sql(relation, columns)) -%}
         {%- endfor -%}
+        {%- if target.type != 'spark' -%}
+            {#- hooks run queries in a transaction that dbt does not commit for them -#}
+            {%- do adapter.commit() -%}
+        {%- endif -%}
     {%- endif -%}
     select 1
 {%- endmacro %}
@@ -60,24 +64,28 @@
 
 {% macro default__purge_erased_state() -%}
     {%- if execute -%}
-        {%- set built = [] -%}
-        {%- for model in ['base_erased_contacts', 'base_erasure_ledger'] -%}
-            {%- set relation = ref(model) -%}
-            {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is not none -%}
-                {%- do built.append(model) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if built | length == 2 -%}
-            {%- set ledger = ref('base_erasure_ledger') -%}
+        {#- relations by name, not ref(): a hook is not part of the DAG -#}
+        {%- set ledger = adapter.get_relation(
+            database=target.database, schema=target.schema, identifier='base_erasure_ledger') -%}
+        {%- set send_log = adapter.get_relation(
+            database=target.database, schema=target.schema ~ '_state', identifier='send_log') -%}
+        {%- set lifts = adapter.get_relation(
+            database=target.database, schema=target.schema ~ '_state', identifier='suppression_lifts') -%}
+        {%- if ledger is not none and send_log is not none -%}
             {%- do run_query(
-                "delete from " ~ source('followup_state', 'send_log')
-                ~ " where contact_id in (select contact_id from " ~ ref('base_erased_contacts') ~ ")"
+                "delete from " ~ send_log
+                ~ " where contact_id in (select subject from " ~ ledger ~ " where subject_type = 'contact')"
                 ~ " or email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
             ) -%}
+        {%- endif -%}
+        {%- if ledger is not none and lifts is not none -%}
             {%- do run_query(
-                "delete from " ~ source('followup_state', 'suppression_lifts')
+                "delete from " ~ lifts
                 ~ " where email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
             ) -%}
+        {%- endif -%}
+        {%- if ledger is not none and send_log is not none -%}
+            {%- do adapter.commit() -%}
         {%- endif -%}
     {%- endif -%}
     select 1

@@ -4,10 +4,11 @@ Entry point: ``scripts/export_send_lists.py`` (``--help`` explains every option)
 
 Modules, in the order an export uses them:
 
-``cli``           the command line (click): options, help, exit codes 0 / 1 / 2
-``exporter``      the run: prepare and check every flow, then write or preview
+``cli``           the command line (click): options, help, exit codes 0 / 1 / 2 / 3
+``exporter``      the run: lock, tidy the state, prepare and check every flow, write
 ``esp_profiles``  ESP profiles (``export/profiles/*.yml``): columns, format, limits
-``warehouse``     read-only readers for the dbt target (DuckDB, PostgreSQL)
+``warehouse``     the dbt target (DuckDB, PostgreSQL): analytics read, state written
+``state``         the send log and its batches in the warehouse (``followup_state``)
 ``fields``        the send-list fields and their types
 ``sendlist``      plan what to read, build the send list, derive fields
 ``names``         name cleaning and salutations (``export/salutations.yml``)
@@ -15,13 +16,12 @@ Modules, in the order an export uses them:
                   sandboxed Jinja2, rendered once per distinct input
 ``validation``    the Great Expectations gate and the spike guard
 ``formats``       CSV / JSON request bodies, spreadsheet safety, hashing, parts
+``writer``        one batch exactly once: files, send log, renames, manifest, recovery
 ``output``        atomic files, manifest written last, output layout
-``sendlog``       the send log (Parquet) that keeps a send from happening twice
-``errors``        ConfigError (exit 2) and ValidationRefused (exit 1)
+``errors``        the exit code of each way an export stops early
 
 Output layout under ``--out DIR`` (see :mod:`followup.export.output`)::
 
     DIR/<as_of>/<profile>/<flow_id>[.bN][.<variant>][.partNNN].<ext>
     DIR/<as_of>/<profile>/<flow_id>[.bN].manifest.json
-    DIR/send_log/<as_of>/<flow_id>.<channel>.<profile>.bN.parquet
 """

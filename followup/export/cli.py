@@ -28,16 +28,23 @@ Examples:
   # the ESP profiles there are
   python scripts/export_send_lists.py --list-profiles
 \b
+\b
+  # send through a second ESP on purpose (the email ESPs share one send log)
+  python scripts/export_send_lists.py --all --esp klaviyo --out exports --channel klaviyo
+\b
 Output (one folder per day and profile; a file set is complete when its manifest exists):
   OUT/<day>/<profile>/<flow>.<ext>            the send list (.partNNN when split by the
                                               profile's limits, .bN for a later batch)
   OUT/<day>/<profile>/<flow>.manifest.json    rows, SHA-256 per file, git commit, time
-  OUT/send_log/<day>/...parquet               who was exported: never twice
+Who was exported is recorded in the warehouse (analytics_state.send_log, emails only as
+SHA-256): every export of that warehouse sees it, whatever its --out folder.
 \b
 Exit codes:
   0  exported (or nothing new to export, or a dry run that passed the checks)
-  1  refused by the checks: nothing was written, the report says why
+  1  refused: a check failed, or another export or a dbt build holds the warehouse;
+     nothing was written, the message says why
   2  usage or configuration error (unknown flow or profile, no warehouse, bad date)
+  3  failed on the way (disk, network); run it again: it finishes or redoes the batch
 """
 
 
@@ -138,6 +145,22 @@ class _OneLineErrors(click.Command):
     "day, flow and step. Use only to resend on purpose.",
 )
 @click.option(
+    "--channel",
+    metavar="NAME",
+    help="Keep a separate send log under NAME, to send through another ESP on purpose "
+    "(a migration, a test). Without it every email ESP shares the channel 'email': a "
+    "recipient gets a flow's mail once, whichever ESP exported it.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another export of the same warehouse is running, wait up to this long for it "
+    "to finish (else stop at once and say so).",
+)
+@click.option(
     "--allow-spike",
     is_flag=True,
     help="Allow a list larger than the spike guard permits (see --spike-factor).",
@@ -147,15 +170,16 @@ class _OneLineErrors(click.Command):
     type=click.FloatRange(min=1),
     default=DEFAULT_SPIKE_FACTOR,
     show_default=True,
-    help="Refuse a list larger than this many times the flow's median daily sends over the "
-    "previous 28 days ...",
+    help="Refuse a list larger than this many times the flow's median of recipients exported "
+    "per day over the previous 28 days (once there are 7 such days; before that the guard "
+    "only warns) ...",
 )
 @click.option(
     "--spike-floor",
     type=click.IntRange(min=0),
     default=DEFAULT_SPIKE_FLOOR,
     show_default=True,
-    help="... but always allow at least this many rows (also the limit without history).",
+    help="... but always allow at least this many rows.",
 )
 @click.option(
     "--show",
@@ -189,6 +213,8 @@ def command(
     profiles_dir: Path | None,
     dry_run: bool,
     force: bool,
+    channel: str | None,
+    wait: float,
     allow_spike: bool,
     spike_factor: float,
     spike_floor: int,
@@ -207,9 +233,11 @@ def command(
     every list (Great Expectations): valid and unique emails, marketing consent, the
     product data the mail needs, and a list size in line with the flow's recent history.
     A refused list writes nothing. A recipient already exported for the same day, flow
-    and step (see the send log) is not exported again: not to the same ESP and not to
-    another email ESP. Ad audiences (Google Customer Match, Meta) are not sends and keep
-    a send log of their own.
+    and step (the warehouse's send log) is not exported again: not to the same ESP, not
+    to another email ESP, not into another --out folder. Ad audiences (Google Customer
+    Match, Meta) take marketing flows only, only people with marketing consent who are
+    not suppressed, and keep a send log of their own. An export that was interrupted is
+    finished by the next one, so every recipient is exported exactly once.
     """
     if bool(flows) == all_flows:
         raise click.UsageError("give either --flow FLOW_ID (one or more) or --all")
@@ -228,6 +256,8 @@ def command(
         profiles_file=(profiles_dir / "profiles.yml") if profiles_dir else PROFILES_FILE,
         dry_run=dry_run,
         force=force,
+        channel=channel,
+        wait=wait,
         allow_spike=allow_spike,
         spike_factor=spike_factor,
         spike_floor=spike_floor,
@@ -247,7 +277,7 @@ def command(
             f"error: unexpected {type(exc).__name__}: {exc} (set FOLLOWUP_DEBUG=1 to see where)",
             err=True,
         )
-        return 2
+        return 3
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""The two ways an export stops early, each with its exit code."""
+"""The ways an export stops early, each with its exit code (0 done, 1 refused, 2 usage
+or configuration error, 3 failed)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ class ConfigError(ExportError):
     exit_code = 2
 
 
-class ValidationRefused(ExportError):
-    """The last gate refused the list: nothing was written. Exit code 1."""
+class WarehouseBusy(ExportError):
+    """Another export or a dbt build holds the warehouse: nothing was written. Exit code 1."""
 
     exit_code = 1
+
+
+class ExportFailed(ExportError):
+    """The export failed on the way (a disk, the network): exit code 3. What was written
+    is finished or removed by the next run; the message says which."""
+
+    exit_code = 3

@@ -6,7 +6,8 @@ The keys (all but ``name``, ``format`` and ``columns``/``json`` optional)::
     name: brevo                      # what --esp takes
     title: Brevo contact import (CSV)
     documentation: [https://...]     # the ESP's documented format (cited)
-    kind: email                      # email (a send) or ad_audience (hashed ad list)
+    kind: email                      # email (a send) or ad_audience (hashed ad list:
+                                     # marketing flows only, consented, unsuppressed)
     send_log_channel: email          # sends on the same channel are never repeated
     flow_categories: [marketing, service]   # flows this profile takes
     format: csv                      # csv, or json (one request body per file)
@@ -298,6 +299,9 @@ def load_profile(path: Path) -> EspProfile:
     categories = tuple(raw.get("flow_categories") or CATEGORIES)
     if not set(categories) <= set(CATEGORIES):
         raise _fail(path, f"flow_categories must be among {', '.join(CATEGORIES)}")
+    if kind == "ad_audience" and categories != ("marketing",):
+        # Ads are marketing: a service mail's recipient never consented to them.
+        raise _fail(path, "an ad_audience profile takes marketing flows only (flow_categories)")
     csv_options = raw.get("csv") or {}
     limits = raw.get("limits") or {}
     for key in ("max_rows", "max_bytes"):

@@ -1,18 +1,22 @@
 """The export run: prepare and check every flow first, then write (or preview) each one.
 
-1. Load the ESP profile, open the warehouse of the dbt target read-only, find the day
-   it was built for (``--as-of`` must match it).
-2. For every flow: plan what to read, build the send list, and validate it (Great
-   Expectations, the spike guard). The warehouse is closed afterwards.
-3. If any flow is refused, nothing at all is written (exit code 1).
-4. Otherwise, per flow: leave out what the send log says was exported before (unless
-   ``--force``), write the files atomically, record the send log, write the manifest.
+1. Load the ESP profile, open the warehouse of the dbt target (read-only for a dry
+   run), find the day it was built for (``--as-of`` must match it).
+2. Take the warehouse's export lock (one export writes at a time; ``--wait``), make
+   sure the state tables exist, remove erased people from the send log, and finish
+   any batch an earlier export left unfinished (``followup.export.writer``).
+3. For every flow: plan what to read, build the send list, and validate it (Great
+   Expectations, the spike guard).
+4. If any flow is refused, nothing at all is written (exit code 1).
+5. Otherwise, per flow: leave out what the send log says was exported before on this
+   channel (unless ``--force``), and write the rest as one batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import sys
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,23 +27,15 @@ import pandas as pd
 import yaml
 
 from followup import PROJECT_DIR
-from followup.export.errors import ConfigError
+from followup.export.errors import ConfigError, ExportFailed
 from followup.export.esp_profiles import EspProfile, get_profile
 from followup.export.fields import FieldType
-from followup.export.formats import chunks, csv_text, csv_variants, json_items
-from followup.export.names import load_salutations
-from followup.export.output import (
-    batch_stem,
-    export_dir,
-    git_commit,
-    manifest_path,
-    next_batch,
-    write_files,
-    write_json_atomic,
-)
+from followup.export.formats import csv_text, csv_variants, json_items
+from followup.export.names import Salutations, load_salutations
+from followup.export.output import batch_stem, export_dir, fault_point, git_commit, next_batch
 from followup.export.render import load_flow_templates
 from followup.export.sendlist import SendList, build_send_list, plan
-from followup.export.sendlog import SendLog
+from followup.export.state import Batch, ExportState, email_hashes
 from followup.export.validation import (
     DEFAULT_SPIKE_FACTOR,
     DEFAULT_SPIKE_FLOOR,
@@ -48,13 +44,14 @@ from followup.export.validation import (
     ValidationReport,
     mask_email,
     spike_bound,
+    spike_warning,
     validate,
 )
-from followup.export.warehouse import FlowInfo, open_warehouse
+from followup.export.warehouse import FlowInfo, Warehouse, open_warehouse
+from followup.export.writer import Writer, iso_utc, utc_now
 from followup.profiles import PROFILES_FILE, ProfileError, read_target
 
 EXPORT_DIR = PROJECT_DIR / "export"
-PROGRESS_MIN_ROWS = 20_000
 
 
 @dataclass
@@ -70,9 +67,11 @@ class ExportOptions:
     profiles_file: Path = PROFILES_FILE
     dry_run: bool = False
     force: bool = False
+    channel: str | None = None  # a send-log channel of its own (export to another ESP)
     allow_spike: bool = False
     spike_factor: float = DEFAULT_SPIKE_FACTOR
     spike_floor: int = DEFAULT_SPIKE_FLOOR
+    wait: float = 0.0
     show: int = 5
     progress: bool | None = None  # None: on a terminal, for large lists
     verbose: bool = False
@@ -97,6 +96,38 @@ class Prepared:
     bound: SpikeBound | None
 
 
+@dataclass
+class Session:
+    """What every flow of one run shares: the warehouse, its day and the settings."""
+
+    warehouse: Warehouse
+    state: ExportState
+    day: dt.date
+    registry: dict[str, FlowInfo]
+    contact_columns: list[Any]
+    salutations: Salutations
+    language: str
+    options: ExportOptions
+    settings: dict[str, Any]
+
+    def send_list(self, profile: EspProfile, flow: FlowInfo) -> SendList:
+        """Read and personalise ``flow``'s audience of the day for ``profile``."""
+        audience_columns = self.warehouse.require_table(f"audience_{flow.flow_id}")
+        dates = self.warehouse.audience_dates(flow.flow_id)
+        if any(d != self.day for d in dates):
+            raise ConfigError(
+                f"audience_{flow.flow_id} holds {', '.join(map(str, dates))}, not {self.day}: "
+                "the warehouse is half rebuilt; run dbt build again"
+            )
+        templates = None
+        if profile.kind == "email":
+            templates = load_flow_templates(
+                self.options.export_dir / "templates", flow.flow_id, self.language
+            )
+        flow_plan = plan(profile, flow, audience_columns, self.contact_columns, templates)
+        return build_send_list(self.warehouse, flow_plan, self.day, self.salutations)
+
+
 def default_language() -> str:
     """The dbt var ``default_language`` (dbt_project.yml), else 'nl'."""
     try:
@@ -118,8 +149,25 @@ def _resolve_flows(options: ExportOptions, registry: dict[str, FlowInfo]) -> lis
     return [registry[f] for f in dict.fromkeys(options.flows)]
 
 
+def _built_day(warehouse: Warehouse, options: ExportOptions) -> dt.date:
+    built = warehouse.built_dates()
+    if len(built) != 1:
+        raise ConfigError(
+            f"the warehouse ({warehouse.description}) holds {len(built)} days in "
+            "dim_contacts; expected exactly one (rebuild it)"
+        )
+    day = built[0]
+    if options.as_of is not None and options.as_of != day:
+        raise ConfigError(
+            f"--as-of {options.as_of} does not match the warehouse, which was built for "
+            f"{day} ({warehouse.description}); rebuild it for {options.as_of} or leave "
+            "out --as-of"
+        )
+    return day
+
+
 def run_export(options: ExportOptions, echo: Callable[[str], None] = click.echo) -> int:
-    """Run the export; returns the exit code (0 ok, 1 refused). Raises ConfigError (2)."""
+    """Run the export; returns the exit code (0 ok, 1 refused). Raises ExportError."""
     profile = get_profile(options.esp, options.export_dir / "profiles")
     try:
         settings = read_target(options.target, options.profiles_file)
@@ -127,57 +175,86 @@ def run_export(options: ExportOptions, echo: Callable[[str], None] = click.echo)
         raise ConfigError(str(exc)) from exc
     language = default_language()
     salutations = load_salutations(options.export_dir / "salutations.yml", language)
+    with open_warehouse(settings, options.dry_run, options.wait) as warehouse:
+        lock = contextlib.nullcontext() if options.dry_run else warehouse.lock(options.wait)
+        with lock:
+            registry = warehouse.flows()
+            flows = _resolve_flows(options, registry)
+            session = Session(
+                warehouse=warehouse,
+                state=ExportState(warehouse),
+                day=_built_day(warehouse, options),
+                registry=registry,
+                contact_columns=warehouse.require_table("dim_contacts"),
+                salutations=salutations,
+                language=language,
+                options=options,
+                settings=settings,
+            )
+            writer = Writer(session.state, options.progress, echo)
+            if not options.dry_run:
+                _tidy_state(session, writer, echo)
+            return _export(session, writer, profile, flows, echo)
+
+
+def _tidy_state(session: Session, writer: Writer, echo: Callable[[str], None]) -> None:
+    """Create missing state tables, forget erased people, finish interrupted batches."""
+    state = session.state
+    state.ensure()
+    purged = state.purge_erased()
+    if purged:
+        echo(f"Removed {purged:,} send-log row(s) of erased people.")
+    for batch in state.unfinished():
+        if batch.as_of_date != session.day:
+            echo(writer.abandon(batch, f"the warehouse is now built for {session.day}"))
+            continue
+        try:
+            profile = get_profile(batch.profile, session.options.export_dir / "profiles")
+        except ConfigError as exc:
+            echo(writer.abandon(batch, str(exc)))
+            continue
+        flow = session.registry.get(batch.flow_id)
+        if flow is None:
+            echo(writer.abandon(batch, f"flow {batch.flow_id} is no longer in the registry"))
+            continue
+        echo(writer.finish(batch, session.send_list(profile, flow), profile))
+
+
+def _export(
+    session: Session,
+    writer: Writer,
+    profile: EspProfile,
+    flows: list[FlowInfo],
+    echo: Callable[[str], None],
+) -> int:
+    options = session.options
+    channel = options.channel or profile.send_log_channel
     prepared: list[Prepared] = []
-    notes: list[FlowResult] = []
-    with open_warehouse(settings) as warehouse:
-        registry = warehouse.flows()
-        flows = _resolve_flows(options, registry)
-        built = warehouse.built_dates()
-        if len(built) != 1:
-            raise ConfigError(
-                f"the warehouse ({warehouse.description}) holds {len(built)} days in "
-                "dim_contacts; expected exactly one (rebuild it)"
+    results: list[FlowResult] = []
+    for flow in flows:
+        if flow.category not in profile.flow_categories:
+            message = (
+                f"profile {profile.name} takes {' and '.join(profile.flow_categories)} "
+                f"flows only; {flow.flow_id} is a {flow.category} flow"
             )
-        day = built[0]
-        if options.as_of is not None and options.as_of != day:
-            raise ConfigError(
-                f"--as-of {options.as_of} does not match the warehouse, which was built for "
-                f"{day} ({warehouse.description}); rebuild it for {options.as_of} or leave "
-                "out --as-of"
+            if not options.all_flows:
+                raise ConfigError(message)
+            results.append(FlowResult(flow.flow_id, 0, note=f"skipped: {message}"))
+            continue
+        send_list = session.send_list(profile, flow)
+        bound = None
+        if not options.allow_spike and len(send_list):
+            history = session.state.history(
+                flow.flow_id,
+                channel,
+                session.day - dt.timedelta(days=HISTORY_DAYS),
+                session.day - dt.timedelta(days=1),
             )
-        contact_columns = warehouse.require_table("dim_contacts")
-        for flow in flows:
-            if flow.category not in profile.flow_categories:
-                message = (
-                    f"profile {profile.name} takes {' and '.join(profile.flow_categories)} "
-                    f"flows only; {flow.flow_id} is a {flow.category} flow"
-                )
-                if not options.all_flows:
-                    raise ConfigError(message)
-                notes.append(FlowResult(flow.flow_id, 0, note=f"skipped: {message}"))
-                continue
-            audience_columns = warehouse.require_table(f"audience_{flow.flow_id}")
-            dates = warehouse.audience_dates(flow.flow_id)
-            if any(d != day for d in dates):
-                raise ConfigError(
-                    f"audience_{flow.flow_id} holds {', '.join(map(str, dates))}, not {day}: "
-                    "the warehouse is half rebuilt; run dbt build again"
-                )
-            templates = None
-            if profile.kind == "email":
-                templates = load_flow_templates(
-                    options.export_dir / "templates", flow.flow_id, language
-                )
-            flow_plan = plan(profile, flow, audience_columns, contact_columns, templates)
-            send_list = build_send_list(warehouse, flow_plan, day, salutations)
-            bound = None
-            if not options.allow_spike:
-                history = warehouse.sent_history(
-                    flow.flow_id, day - dt.timedelta(days=HISTORY_DAYS), day - dt.timedelta(days=1)
-                )
-                bound = spike_bound(history, options.spike_factor, options.spike_floor)
-            report = validate(send_list, bound) if len(send_list) else None
-            prepared.append(Prepared(flow, send_list, report, bound))
+            bound = spike_bound(history, options.spike_factor, options.spike_floor)
+            if bound is None:
+                echo(spike_warning(flow.flow_id, history))
+        report = validate(send_list, bound) if len(send_list) else None
+        prepared.append(Prepared(flow, send_list, report, bound))
 
     refused = [p for p in prepared if p.report is not None and not p.report.success]
     for item in prepared:
@@ -190,29 +267,60 @@ def run_export(options: ExportOptions, echo: Callable[[str], None] = click.echo)
         )
         return 1
 
-    results = list(notes)
-    log = SendLog(options.out)
     commit = git_commit() if not options.dry_run else {}
     for item in prepared:
-        results.append(_export_one(item, profile, options, log, commit, settings, echo))
-    _summary(results, profile, options, day, echo)
+        results.append(_export_one(session, writer, item, profile, channel, commit, echo))
+    _summary(results, profile, options, session.day, echo)
     return 0
 
 
+def _already_exported(state: ExportState, send_list: SendList, channel: str) -> pd.Series:
+    frame = send_list.frame
+    log = state.exported(send_list.as_of, send_list.flow_id, channel)
+    if log.empty or frame.empty:
+        return pd.Series(False, index=frame.index)
+    logged = pd.MultiIndex.from_arrays(
+        [log["flow_step"].astype("int64"), log["email_sha256"].astype(str)]
+    )
+    keys = pd.MultiIndex.from_arrays(
+        [frame["flow_step"].astype("int64"), pd.Series(email_hashes(frame["email"]))]
+    )
+    return pd.Series(keys.isin(logged), index=frame.index)
+
+
+def _nothing_new(state: ExportState, send_list: SendList, channel: str) -> str:
+    batches = state.day_batches(send_list.as_of, send_list.flow_id, channel)
+    where = ", ".join(
+        f"{b.profile} {export_dir(Path(b.out_dir), b.as_of_date, b.profile) / b.manifest}"
+        for b in batches
+    )
+    shared = (
+        " (the email ESPs share one channel: a recipient gets a flow's mail once, whichever "
+        "ESP exported it)"
+        if channel == "email"
+        else ""
+    )
+    return (
+        f"nothing new: all {len(send_list):,} recipients were exported before "
+        f"({where or 'the send log'}){shared}; use --force to export them again, or "
+        "--channel NAME to keep a separate send log for another ESP"
+    )
+
+
 def _export_one(
+    session: Session,
+    writer: Writer,
     item: Prepared,
     profile: EspProfile,
-    options: ExportOptions,
-    log: SendLog,
+    channel: str,
     commit: dict[str, Any],
-    settings: dict[str, Any],
     echo: Callable[[str], None],
 ) -> FlowResult:
+    options = session.options
     send_list = item.send_list
     frame = send_list.frame
     flow_id = send_list.flow_id
     day = send_list.as_of
-    channel = profile.send_log_channel
     result = FlowResult(flow_id, len(frame))
     if frame.empty:
         result.note = "no recipients today"
@@ -220,87 +328,97 @@ def _export_one(
     if options.force:
         done = pd.Series(False, index=frame.index)
     else:
-        done = log.already_exported(day, flow_id, channel, frame)
+        done = _already_exported(session.state, send_list, channel)
+        fault_point("after_read_log")
     result.skipped_before = int(done.sum())
     todo = frame[~done.to_numpy()]
-    directory = export_dir(options.out, day, profile.name)
+    out = options.out.resolve()
+    directory = export_dir(out, day, profile.name)
     if todo.empty:
-        batches = log.batches(day, flow_id, channel)
-        where = ", ".join(f"{b.profile} {b.manifest}" for b in batches) or "the send log"
-        result.note = (
-            f"nothing new: all {len(frame):,} recipients were exported before ({where}); "
-            "use --force to export them again"
-        )
-        for batch in batches:
-            path = export_dir(options.out, day, batch.profile) / batch.manifest
-            if not path.exists():
-                result.note += f"; WARNING: {path} is missing, that export did not finish"
+        result.note = _nothing_new(session.state, send_list, channel)
         return result
+    number = max(
+        next_batch(directory, flow_id),
+        session.state.next_batch_number(day, flow_id, profile.name) if not options.dry_run else 1,
+    )
     if options.dry_run:
-        batch = next_batch(directory, flow_id)
         result.note = (
-            f"dry run: would export {len(todo):,} to {directory / batch_stem(flow_id, batch)}.*"
+            f"dry run: would export {len(todo):,} to {directory / batch_stem(flow_id, number)}.*"
         )
         echo(
             f"{flow_id}: {len(frame):,} recipients on {day}, {result.skipped_before:,} exported "
             f"before, {len(todo):,} would be exported ({profile.name})"
         )
         echo(_preview(send_list, profile, todo.head(options.show)))
-        result.exported = 0
         return result
+    committed_at = utc_now()
+    batch = Batch(
+        batch_id=uuid.uuid4().hex,
+        as_of_date=day,
+        flow_id=flow_id,
+        channel=channel,
+        profile=profile.name,
+        batch_number=number,
+        out_dir=str(out),
+        manifest=f"{batch_stem(flow_id, number)}.manifest.json",
+        row_count=len(todo),
+        committed_at=committed_at,
+    )
+    document = _manifest_document(session, item, profile, batch, result, commit)
+    try:
+        files = writer.write(send_list, profile, batch, todo, document)
+    except OSError as exc:
+        raise ExportFailed(
+            f"writing {flow_id} to {directory} failed: {exc}; nothing of it was kept and the "
+            "send log does not count it: run the export again"
+        ) from exc
+    result.exported = len(todo)
+    result.files = [str(directory / f.name) for f in files]
+    return result
 
-    batch = next_batch(directory, flow_id)
-    stem = batch_stem(flow_id, batch)
-    show_bar = options.progress
-    if show_bar is None:
-        show_bar = sys.stderr.isatty() and len(todo) >= PROGRESS_MIN_ROWS
-    written_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if show_bar:
-        with click.progressbar(
-            length=len(todo), label=f"{flow_id} -> {profile.name}", file=sys.stderr
-        ) as bar:
-            files = write_files(
-                directory, stem, profile.extension, chunks(send_list, profile, todo), bar.update
-            )
-    else:
-        files = write_files(directory, stem, profile.extension, chunks(send_list, profile, todo))
-    manifest = manifest_path(directory, flow_id, batch)
-    log.record(day, flow_id, channel, profile.name, batch, manifest.name, todo, written_at)
-    document = {
-        "flow_id": flow_id,
+
+def _manifest_document(
+    session: Session,
+    item: Prepared,
+    profile: EspProfile,
+    batch: Batch,
+    result: FlowResult,
+    commit: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything the manifest says except its files (added when they are written)."""
+    return {
+        "flow_id": batch.flow_id,
         "flow_name": item.flow.name,
         "flow_category": item.flow.category,
-        "as_of_date": day.isoformat(),
+        "as_of_date": batch.as_of_date.isoformat(),
         "profile": profile.name,
         "profile_title": profile.title,
         "documentation": list(profile.documentation),
-        "batch": batch,
-        "row_count": len(todo),
-        "list_rows": len(frame),
+        "batch": batch.batch_number,
+        "batch_id": batch.batch_id,
+        "row_count": batch.row_count,
+        "list_rows": result.rows,
         "exported_before": result.skipped_before,
-        "forced": options.force,
-        "files": [f.__dict__ for f in files],
-        "sha256": {f.name: f.sha256 for f in files},
-        "fields": send_list.plan.exported,
+        "forced": session.options.force,
+        "channel": batch.channel,
+        "fields": item.send_list.plan.exported,
         "checks": [
             {"check": r.description, "passed": r.success}
             for r in (item.report.results if item.report else [])
         ],
         "spike_guard": (
             "off (--allow-spike)"
+            if session.options.allow_spike
+            else "not applied: too little export history"
             if item.bound is None
             else {"limit": item.bound.limit, "explanation": item.bound.explain()}
         ),
-        "send_log": f"send_log/{day}/{flow_id}.{channel}.{profile.name}.b{batch}.parquet",
-        "warehouse_target": settings.get("name"),
+        "send_log": f"{session.state.schema}.send_log, batch_id {batch.batch_id}",
+        "warehouse_target": session.settings.get("name"),
         "git_commit": commit.get("commit"),
         "git_dirty": commit.get("dirty"),
-        "exported_at": written_at.isoformat().replace("+00:00", "Z"),
+        "exported_at": iso_utc(batch.committed_at or utc_now()),
     }
-    write_json_atomic(manifest, document)
-    result.exported = len(todo)
-    result.files = [str(directory / f.name) for f in files]
-    return result
 
 
 def _masked(send_list: SendList, rows: pd.DataFrame) -> SendList:

@@ -4,19 +4,21 @@ Layout under ``--out DIR``::
 
     DIR/<as_of>/<profile>/<flow_id>[.bN][.<variant>][.partNNN].<ext>
     DIR/<as_of>/<profile>/<flow_id>[.bN].manifest.json
-    DIR/send_log/<as_of>/<flow_id>.<channel>.<profile>.bN.parquet
 
 * ``.bN`` numbers a later batch of the same flow, day and profile (new recipients
   after a rebuild, or ``--force``); the first batch has no ``.bN``. Files are never
-  overwritten.
+  overwritten, except when an interrupted batch is finished (it has no manifest).
 * ``.<variant>`` is a profile's identifier fallback file (Braze: ``.alias``).
 * ``.partNNN`` appears when the profile's limits split the list (rows or bytes per
   file or request); every part is a complete file or request body.
 
-Every file is written under a temporary name in a hidden folder and renamed when all
-files are complete; the manifest (flow, day, profile, rows, SHA-256 of every file,
-the project's git commit, the time) is written last, also by rename. A crash leaves
-no final file and no manifest; a file set is complete only when its manifest exists.
+Writing has two phases. :func:`prepare_files` writes every file under a temporary
+name in a hidden folder; :func:`publish_files` renames them to their final names.
+The manifest (flow, day, profile, rows, SHA-256 of every file, the project's git
+commit, the time) is written last, also by rename. A file set is complete only when
+its manifest exists; the send log (``followup.export.state``) records the recipients
+between the two phases, so that a crash at any moment can be finished by the next
+run exactly as an uninterrupted run would have written it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -82,29 +85,54 @@ def _write_chunk(handle: BinaryIO, data: bytes) -> None:
     handle.write(data)
 
 
-def write_files(
+@dataclass
+class PreparedFiles:
+    """Files written under temporary names, ready to be renamed into place."""
+
+    directory: Path
+    temporary: Path
+    files: list[WrittenFile]
+    plan: list[tuple[Path, Path]]  # (temporary path, final path)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def remove_stale_temporaries(directory: Path, stem: str) -> None:
+    """Remove what an interrupted write of ``stem`` left behind (the caller holds the lock)."""
+    if not directory.is_dir():
+        return
+    for path in directory.glob(f".tmp-{stem}-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in directory.glob(f".{stem}.*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def prepare_files(
     directory: Path,
     stem: str,
     extension: str,
     chunks: Iterable[Chunk],
     on_rows: Callable[[int], None] | None = None,
-) -> list[WrittenFile]:
-    """Write the chunks to temporary files, then rename them all to their final names.
+    overwrite: bool = False,
+) -> PreparedFiles:
+    """Write the chunks to temporary files in a hidden folder of ``directory``.
 
-    Returns the files in order. On any error nothing is left under a final name.
+    Nothing is visible under a final name yet. ``overwrite`` allows final names that
+    exist already (finishing an interrupted batch); otherwise they are an error.
     """
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".tmp-{stem}-{os.getpid()}-{secrets.token_hex(4)}"
     temporary.mkdir()
     files: dict[tuple[str, int], _OpenFile] = {}
     current: _OpenFile | None = None
-    renamed: list[Path] = []
     try:
         for chunk in chunks:
             key = (chunk.variant, chunk.part)
             if key not in files:
                 if current is not None:
-                    current.handle.close()
+                    _close(current)
                 path = temporary / f"{chunk.variant or 'main'}.{chunk.part:06d}"
                 current = _OpenFile(path, path.open("wb"))
                 files[key] = current
@@ -116,9 +144,7 @@ def write_files(
             if on_rows and chunk.rows:
                 on_rows(chunk.rows)
         if current is not None:
-            current.handle.flush()
-            os.fsync(current.handle.fileno())
-            current.handle.close()
+            _close(current)
         parts_per_variant: dict[str, int] = {}
         for variant, part in files:
             parts_per_variant[variant] = max(parts_per_variant.get(variant, 0), part + 1)
@@ -131,24 +157,66 @@ def write_files(
                 name += f".part{part + 1:0{max(3, len(str(count)))}d}"
             name += f".{extension}"
             final = directory / name
-            if final.exists():
+            if final.exists() and not overwrite:
                 raise FileExistsError(f"{final} exists already; refusing to overwrite it")
             plan.append((opened.path, final))
             written.append(WrittenFile(name, opened.rows, opened.bytes, opened.digest.hexdigest()))
-        for source, final in plan:
-            os.replace(source, final)
-            renamed.append(final)
-        return written
+        return PreparedFiles(directory, temporary, written, plan)
     except BaseException:
         for opened in files.values():
             with contextlib.suppress(OSError):
                 opened.handle.close()
-        for final in renamed:
-            with contextlib.suppress(OSError):
-                final.unlink()
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _close(opened: _OpenFile) -> None:
+    opened.handle.flush()
+    os.fsync(opened.handle.fileno())
+    opened.handle.close()
+
+
+def publish_files(prepared: PreparedFiles, undo_on_error: bool = True) -> list[Path]:
+    """Rename the prepared files to their final names, then remove the hidden folder.
+
+    On an error the files renamed so far are removed again (``undo_on_error``).
+    """
+    renamed: list[Path] = []
+    try:
+        for source, final in prepared.plan:
+            os.replace(source, final)
+            renamed.append(final)
+            fault_point("after_rename")
+    except BaseException:
+        if undo_on_error:
+            for final in renamed:
+                with contextlib.suppress(OSError):
+                    final.unlink()
         raise
     finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+        prepared.discard()
+    return renamed
+
+
+def write_files(
+    directory: Path,
+    stem: str,
+    extension: str,
+    chunks: Iterable[Chunk],
+    on_rows: Callable[[int], None] | None = None,
+) -> list[WrittenFile]:
+    """Prepare and publish in one go. On any error nothing is left under a final name."""
+    prepared = prepare_files(directory, stem, extension, chunks, on_rows)
+    publish_files(prepared)
+    return prepared.files
+
+
+def fault_point(name: str) -> None:
+    """Testing hook: kill this process (SIGKILL) at step ``name`` when the environment
+    variable FOLLOWUP_EXPORT_FAULT names it, to prove that a crash at any step boundary
+    is finished by the next run (tests/python/test_export_crash.py)."""
+    if os.environ.get("FOLLOWUP_EXPORT_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:

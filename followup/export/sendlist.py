@@ -54,6 +54,7 @@ class Plan:
     derived: list[str]  # derived fields to compute
     requires: tuple[str, ...] = ()  # fields the flow's content needs (template requires)
     templates: FlowTemplates | None = None
+    profile_kind: str = "email"  # email or ad_audience
 
     @property
     def flow_column_names(self) -> list[str]:
@@ -156,9 +157,13 @@ def plan(
         needed |= _expand(name, names, templates)
     read_columns = [n for n in names if n in needed]
     contact_read = [n for n in CONTACT_FIELDS if n in needed and n in available]
-    if flow.category == "marketing":
+    # read for the last gate only, never written: consent (marketing flows and every ad
+    # audience) and suppression (every list)
+    if flow.category == "marketing" or profile.kind == "ad_audience":
         contact_read.append("has_marketing_consent")
         types["has_marketing_consent"] = FieldType.BOOL
+    contact_read.append("is_suppressed")
+    types["is_suppressed"] = FieldType.BOOL
     return Plan(
         flow=flow,
         audience_columns=audience_columns,
@@ -170,6 +175,7 @@ def plan(
         derived=[n for n in DERIVED_FIELDS if n in derived],
         requires=requires,
         templates=templates,
+        profile_kind=profile.kind,
     )
 
 

@@ -1,15 +1,18 @@
 """The last gate: Great Expectations checks every send list before anything is written.
 
 Checks (one Expectation each; run on a pandas DataFrame through an ephemeral GX
-context, see /work/shared/NOTES.md on why not GX's SQL datasource):
+context: GX's SQL datasource cannot validate DuckDB tables, upstream issues
+great_expectations#10738 and #11579):
 
 * every row has a valid email address (the warehouse's pattern, and not starting with
   a spreadsheet formula character);
 * no email address appears twice in the list;
-* every recipient of a marketing flow has marketing consent (dim_contacts);
+* every recipient of a marketing flow, and everyone in an ad audience, has marketing
+  consent on the day; no recipient is suppressed (dim_contacts);
 * every field the flow's content needs is present (the templates' ``requires``);
-* the list is no larger than ``factor`` x its trailing 28-day median of sends
-  (``analytics.flow_daily_summary``), with a floor -- unless ``--allow-spike``;
+* the list is no larger than ``factor`` x the flow's median of recipients exported per
+  day over the 28 days before (the send log), with a floor -- unless ``--allow-spike``.
+  The guard needs at least 7 days of that history: on a new warehouse it warns instead;
 * typed fields that are written are well formed: ids, codes and URLs.
 
 A failed check refuses the list: the report names the check, how many rows fail,
@@ -46,6 +49,7 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 URL_PATTERN = r"^https?://[^\t\n\v\f\r \"'<>]+$"
 
 HISTORY_DAYS = 28
+MIN_HISTORY_DAYS = 7  # days with exports in the window before the guard compares
 DEFAULT_SPIKE_FACTOR = 5.0
 DEFAULT_SPIKE_FLOOR = 100
 
@@ -87,15 +91,27 @@ class SpikeBound:
                 f"no sends in the {HISTORY_DAYS} days before: the floor of {self.floor:,} applies"
             )
         return (
-            f"{HISTORY_DAYS}-day median {self.median:g} sends over {self.days} day(s), "
-            f"x{self.factor:g} = {self.factor * self.median:,.0f}, floor {self.floor:,}"
+            f"median {self.median:g} recipients exported per day over {self.days} day(s) of "
+            f"the {HISTORY_DAYS} before, x{self.factor:g} = {self.factor * self.median:,.0f}, "
+            f"floor {self.floor:,}"
         )
 
 
-def spike_bound(history: dict[dt.date, int], factor: float, floor: int) -> SpikeBound:
+def spike_bound(history: dict[dt.date, int], factor: float, floor: int) -> SpikeBound | None:
+    """The size limit from the flow's export history; None while there is too little
+    history to compare with (fewer than MIN_HISTORY_DAYS days with exports)."""
     values = list(history.values())
-    median = float(statistics.median(values)) if values else None
-    return SpikeBound(median, len(values), factor, floor)
+    if len(values) < MIN_HISTORY_DAYS:
+        return None
+    return SpikeBound(float(statistics.median(values)), len(values), factor, floor)
+
+
+def spike_warning(flow_id: str, history: dict[dt.date, int]) -> str:
+    """Why the spike guard did not compare a list with its history."""
+    return (
+        f"{flow_id}: spike guard not applied: {len(history)} day(s) of export history in the "
+        f"{HISTORY_DAYS} days before (it compares from {MIN_HISTORY_DAYS} days on)"
+    )
 
 
 @dataclass
@@ -176,6 +192,10 @@ class _Check:
     pattern: str = ""
 
 
+def _is_ad(send_list: SendList) -> bool:
+    return send_list.plan.profile_kind == "ad_audience"
+
+
 def _checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
     import great_expectations.expectations as gxe
 
@@ -207,15 +227,24 @@ def _checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
             kind="not_null",
         ),
     ]
-    if plan.flow.category == "marketing":
+    if plan.flow.category == "marketing" or "has_marketing_consent" in send_list.frame:
+        who = "person in an ad audience" if _is_ad(send_list) else "recipient of a marketing flow"
         checks.append(
             _Check(
-                "every recipient of a marketing flow has marketing consent",
+                f"every {who} has marketing consent on the day",
                 gxe.ExpectColumnValuesToBeInSet(column="has_marketing_consent", value_set=[True]),
                 "has_marketing_consent",
                 kind="in_set",
             )
         )
+    checks.append(
+        _Check(
+            "no recipient is suppressed (hard bounce, spam complaint, the ESP's list)",
+            gxe.ExpectColumnValuesToBeInSet(column="is_suppressed", value_set=[False]),
+            "is_suppressed",
+            kind="in_set_false",
+        )
+    )
     for name in plan.requires:
         checks.append(
             _Check(
@@ -263,13 +292,15 @@ def _examples(data: pd.DataFrame, check: _Check) -> list[str]:
         failing = values.notna() & values.duplicated(keep=False)
     elif check.kind == "in_set":
         failing = values.ne(True)
+    elif check.kind == "in_set_false":
+        failing = values.ne(False)
     else:
         return []
     rows = data[failing.to_numpy(dtype=bool)].head(3)
     examples = []
     for recipient, value in zip(rows["recipient"], rows[check.column], strict=True):
         who = mask_email(recipient)
-        if check.kind in ("in_set",) or check.column == "recipient":
+        if check.kind in ("in_set", "in_set_false") or check.column == "recipient":
             examples.append(who)
         elif value is None or (isinstance(value, float) and math.isnan(value)):
             examples.append(f"{who}: empty")
@@ -287,13 +318,20 @@ def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
     checks = _checks(send_list, bound)
     columns = {"recipient"} | {c.column for c in checks if c.column}
     data = frame[[c for c in frame.columns if c in columns]]
-    if send_list.plan.flow.category == "marketing":
+    if "has_marketing_consent" in columns:
         consent = frame.get("has_marketing_consent")
         data = data.assign(
             has_marketing_consent=False
             if consent is None
             else consent.fillna(False).astype(bool).to_numpy()
         )
+    suppressed = frame.get("is_suppressed")
+    data = data.assign(
+        # email-only recipients have no contact: their suppression is the decision's
+        is_suppressed=False
+        if suppressed is None
+        else suppressed.fillna(False).astype(bool).to_numpy()
+    )
     context = _CONTEXT
     name = f"send_list_{send_list.flow_id}_{uuid.uuid4().hex}"
     suite = gx.ExpectationSuite(name=name)

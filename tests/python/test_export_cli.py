@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from followup import PROJECT_DIR
@@ -22,6 +22,7 @@ from tests.python.fixtures.export.helpers import (
     run_cli,
     use_warehouse,
 )
+from tests.python.fixtures.export.warehouse import build_warehouse
 
 
 @pytest.fixture
@@ -40,10 +41,12 @@ def test_help_explains_every_option_examples_and_exit_codes() -> None:
     for option in (
         "--flow", "--all", "--esp", "--out", "--as-of", "--target", "--dry-run", "--force",
         "--allow-spike", "--spike-factor", "--spike-floor", "--progress", "--list-profiles",
+        "--channel", "--wait",
     ):  # fmt: skip
         assert option in text
     assert "Examples:" in text and "Exit codes:" in text
-    assert "1  refused by the checks: nothing was written" in text
+    assert "1  refused: a check failed, or another export or a dbt build holds" in text
+    assert "3  failed on the way" in text
     assert "OUT/<day>/<profile>/<flow>.manifest.json" in text
 
 
@@ -145,9 +148,16 @@ def test_only_new_recipients_are_exported_after_a_rebuild(
     def one_row(tables: dict[str, pd.DataFrame]) -> None:
         tables["audience_abandoned_cart"] = tables["audience_abandoned_cart"].iloc[:1]
 
-    use_warehouse(tmp_path, monkeypatch, change=one_row, name="first.duckdb")
+    path = use_warehouse(tmp_path, monkeypatch, change=one_row)
     assert export(out, "generic", "abandoned_cart").code == 0
-    use_warehouse(tmp_path, monkeypatch, name="second.duckdb")
+    # the warehouse is rebuilt for the same day: two more recipients
+    full = build_warehouse(tmp_path / "full.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"attach '{full}' as full_build (read_only)")
+        con.execute(
+            "insert into analytics.audience_abandoned_cart select * from "
+            "full_build.analytics.audience_abandoned_cart where contact_id <> 'C001'"
+        )
     result = export(out, "generic", "abandoned_cart")
     assert result.code == 0
     folder = output_dir(out, "generic")
@@ -155,6 +165,34 @@ def test_only_new_recipients_are_exported_after_a_rebuild(
     assert [line.split(",")[3] for line in batch2[1:]] == ["C002", "C003"]
     manifest = read_json(folder / "abandoned_cart.b2.manifest.json")
     assert manifest["exported_before"] == 1 and manifest["row_count"] == 2  # type: ignore[index]
+
+
+def test_a_second_out_folder_exports_nothing_new(warehouse: Path, tmp_path: Path) -> None:
+    assert export(tmp_path / "first", "generic").code == 0
+    second = export(tmp_path / "second", "generic")
+    assert second.code == 0
+    assert "0 rows written" in second.stdout
+    assert files_written(tmp_path / "second") == []
+    assert second.stdout.count("nothing new") == 3
+    assert (
+        f"nothing new: all 3 recipients were exported before (generic "
+        f"{(tmp_path / 'first').resolve()}/2026-06-15/generic/abandoned_cart.manifest.json) "
+        "(the email ESPs share one channel: a recipient gets a flow's mail once, whichever "
+        "ESP exported it); use --force to export them again, or --channel NAME to keep a "
+        "separate send log for another ESP"
+    ) in second.stdout
+
+
+def test_a_separate_channel_exports_to_another_esp_on_purpose(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert export(out, "generic", "welcome").code == 0
+    assert "nothing new" in export(out, "klaviyo", "welcome").stdout
+    result = export(out, "klaviyo", "welcome", extra=("--channel", "klaviyo"))
+    assert result.code == 0
+    assert "welcome                          2 rows" in result.stdout
+    assert "nothing new" in export(out, "klaviyo", "welcome", extra=("--channel", "klaviyo")).stdout
 
 
 def test_manifest_is_written_last_with_hashes_and_commit(warehouse: Path, tmp_path: Path) -> None:
@@ -184,18 +222,39 @@ def test_manifest_is_written_last_with_hashes_and_commit(warehouse: Path, tmp_pa
     ).stat().st_mtime_ns
 
 
-def test_the_send_log_records_every_recipient_and_step(warehouse: Path, tmp_path: Path) -> None:
+def send_log(path: Path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            "select as_of_date::varchar, flow_id, flow_step, channel, email_sha256, contact_id "
+            "from analytics_state.send_log order by flow_id, contact_id nulls last"
+        ).fetchall()
+
+
+def sha(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
+def test_the_send_log_records_every_recipient_and_step_without_clear_emails(
+    warehouse: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     assert export(out, "generic").code == 0
-    log = pq.read_table(out / "send_log" / "2026-06-15").to_pandas()
-    assert len(log) == 3 + 2 + 2
-    welcome = log[log["flow_id"] == "welcome"].sort_values("recipient")
-    assert welcome[["recipient", "flow_step", "channel", "batch"]].values.tolist() == [
-        ["C004", 1, "email", 1],
-        ["C005", 2, "email", 1],
+    rows = send_log(warehouse)
+    day = "2026-06-15"
+    assert rows == [
+        (day, "abandoned_cart", 1, "email", sha("jan.de.vries@example.com"), "C001"),
+        (day, "abandoned_cart", 1, "email", sha("sanne@example.nl"), "C002"),
+        (day, "abandoned_cart", 1, "email", sha("lou@example.be"), "C003"),
+        (day, "back_in_stock", 1, "email", sha("mila@example.be"), "C006"),
+        (day, "back_in_stock", 1, "email", sha("koffie@example.org"), None),  # email-only
+        (day, "welcome", 1, "email", sha("anna@example.nl"), "C004"),
+        (day, "welcome", 2, "email", sha("peter@example.com"), "C005"),
     ]
-    back = log[log["flow_id"] == "back_in_stock"]
-    assert sorted(back["recipient"]) == ["C006", "koffie@example.org"]  # email-only request
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        state = con.execute(
+            "select * from analytics_state.send_log, analytics_state.export_batches"
+        ).fetchall()
+    assert "@" not in str(state)  # no clear-text email anywhere in the state
 
 
 def test_a_crash_mid_write_leaves_no_final_file_and_no_manifest(
@@ -214,16 +273,19 @@ def test_a_crash_mid_write_leaves_no_final_file_and_no_manifest(
     monkeypatch.setattr(output, "_write_chunk", crash_after_partial_output)
     out = tmp_path / "out"
     result = export(out, "generic", "abandoned_cart")
-    assert result.code == 2
+    assert result.code == 3
     assert "disk full (simulated)" in result.stderr
-    assert files_written(out) == []  # no final file, no manifest, no send log, no temp file
+    assert "nothing of it was kept and the send log does not count it" in result.stderr
+    assert files_written(out) == []  # no final file, no manifest, no temp file
     leftovers = [p for p in out.rglob("*") if p.is_dir() and p.name.startswith(".tmp")]
     assert leftovers == []
-    # The crash recorded nothing: the next run exports everything.
+    assert send_log(warehouse) == []
+    # The failure recorded nothing: the next run exports everything.
     monkeypatch.undo()
-    use_warehouse(tmp_path, monkeypatch, name="again.duckdb")
+    monkeypatch.setenv("FOLLOWUP_DUCKDB_PATH", str(warehouse))
     assert export(out, "generic", "abandoned_cart").code == 0
     assert (output_dir(out, "generic") / "abandoned_cart.csv").exists()
+    assert len(send_log(warehouse)) == 3
 
 
 def test_a_crash_between_parts_removes_the_parts_already_renamed(
@@ -241,9 +303,10 @@ def test_a_crash_between_parts_removes_the_parts_already_renamed(
     monkeypatch.setattr(output.os, "replace", replace_then_crash)
     out = tmp_path / "out"
     result = export(out, "braze", "back_in_stock")  # two files: main and .alias
-    assert result.code == 2
+    assert result.code == 3
     assert calls and not calls[0].exists()
     assert files_written(out) == []
+    assert send_log(warehouse) == []  # the batch was forgotten with its files
 
 
 def test_all_flows_and_a_progress_bar(warehouse: Path, tmp_path: Path) -> None:

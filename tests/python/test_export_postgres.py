@@ -53,6 +53,7 @@ def schema() -> Iterator[str]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'drop schema "{name}" cascade')
+            cursor.execute(f'drop schema if exists "{name}_state" cascade')
         connection.close()
 
 
@@ -99,9 +100,11 @@ def test_exports_from_postgres_equal_those_from_duckdb(
 ) -> None:
     profiles_dir = write_profiles(tmp_path / "dbt", schema)
     out = tmp_path / "out"
+    # --channel: each profile gets the whole list (the email profiles share one send log)
     result = run_cli(
-        "--all", "--esp", profile, "--out", str(out), "--profiles-dir", str(profiles_dir)
-    )
+        "--all", "--esp", profile, "--out", str(out), "--profiles-dir", str(profiles_dir),
+        "--channel", f"test-{profile}",
+    )  # fmt: skip
     assert result.code == 0, result.output
     for expected in (EXPECTED / profile).iterdir():
         written = out / AS_OF / profile / expected.name
@@ -109,3 +112,22 @@ def test_exports_from_postgres_equal_those_from_duckdb(
             assert read_json(written) == read_json(expected)
         else:
             assert written.read_bytes() == expected.read_bytes(), expected.name
+
+
+def test_the_send_log_on_postgres_is_one_per_warehouse(schema: str, tmp_path: Path) -> None:
+    profiles_dir = write_profiles(tmp_path / "dbt", schema)
+    common = ("--flow", "abandoned_cart", "--profiles-dir", str(profiles_dir))
+    first = run_cli(*common, "--esp", "generic", "--out", str(tmp_path / "one"))
+    assert first.code == 0, first.output
+    second = run_cli(*common, "--esp", "generic", "--out", str(tmp_path / "two"))
+    assert second.code == 0, second.output
+    assert "nothing new: all 3 recipients were exported before" in second.stdout
+    assert not (tmp_path / "two").exists()
+    import psycopg2
+
+    with psycopg2.connect(connect_timeout=10) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            f'select contact_id, length(email_sha256) from "{schema}_state".send_log '
+            "where flow_id = 'abandoned_cart' and channel = 'email' order by contact_id"
+        )
+        assert cursor.fetchall() == [("C001", 64), ("C002", 64), ("C003", 64)]

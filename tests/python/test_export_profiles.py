@@ -134,14 +134,53 @@ def test_meta_hashes_every_value_after_metas_normalisation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_warehouse(tmp_path, monkeypatch, with_zip=True)
-    assert export(tmp_path / "out", "meta_custom_audience", "back_in_stock").code == 0
-    text = (output_dir(tmp_path / "out", "meta_custom_audience") / "back_in_stock.csv").read_text()
+    assert export(tmp_path / "out", "meta_custom_audience", "abandoned_cart").code == 0
+    text = (output_dir(tmp_path / "out", "meta_custom_audience") / "abandoned_cart.csv").read_text()
     assert text.splitlines() == [
         "email,fn,ln,country,zip",
-        # 't Hart: lower case, no punctuation, no spaces; Belgium: be; zip 2000
-        f"{sha('mila@example.be')},{sha('mila')},{sha('thart')},{sha('be')},{sha('2000')}",
-        f"{sha('koffie@example.org')},,,,",  # email-only request: no contact data
+        # DE VRIES: lower case, no spaces; the Netherlands: nl; the zip without its space
+        f"{sha('jan.de.vries@example.com')},{sha('jan')},{sha('devries')},{sha('nl')},"
+        f"{sha('1012ab')}",
+        f"{sha('sanne@example.nl')},{sha('sanne')},{sha('vandenberg')},{sha('nl')},",
+        f"{sha('lou@example.be')},{sha('lou')},{sha('desmet')},{sha('be')},{sha('1000')}",
     ]
+
+
+@pytest.mark.parametrize("profile", ["google_customer_match", "meta_custom_audience"])
+def test_ad_audiences_take_no_service_flow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
+    use_warehouse(tmp_path, monkeypatch)
+    # C006 asked for a back-in-stock alert and has no marketing consent: never in an ad list
+    result = export(tmp_path / "out", profile, "back_in_stock")
+    assert result.code == 2
+    assert result.stderr == (
+        f"error: profile {profile} takes marketing flows only; back_in_stock is a service flow\n"
+    )
+    result = export(tmp_path / "out", profile)
+    assert result.code == 0, result.output
+    assert "back_in_stock" in result.stdout and "takes marketing flows only" in result.stdout
+    assert not (output_dir(tmp_path / "out", profile) / "back_in_stock.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("has_marketing_consent", "false", "every person in an ad audience has marketing consent"),
+        ("is_suppressed", "true", "no recipient is suppressed"),
+    ],
+)
+def test_ad_audiences_hold_only_consented_unsuppressed_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str, value: str, check: str
+) -> None:
+    def change(tables: dict) -> None:
+        tables["dim_contacts"].loc[0, column] = value  # C001, in the abandoned cart
+
+    use_warehouse(tmp_path, monkeypatch, change=change)
+    result = export(tmp_path / "out", "google_customer_match", "abandoned_cart")
+    assert result.code == 1, result.output
+    assert f"{check}" in result.output and "1 of 3 rows fail, e.g. C001" in result.output
+    assert files_written(tmp_path / "out") == []
 
 
 def test_hashed_profiles_write_no_clear_text(exports: Path) -> None:
@@ -159,6 +198,7 @@ def test_a_hashed_profile_must_hash_every_column(tmp_path: Path) -> None:
     path = tmp_path / "leaky.yml"
     path.write_text(
         "name: leaky\ndocumentation: [https://example.com]\nkind: ad_audience\nhashed: true\n"
+        "flow_categories: [marketing]\n"
         "columns:\n  - {name: Email, field: email}\n",
         encoding="utf-8",
     )

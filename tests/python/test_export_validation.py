@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from followup.export.validation import mask_email, mask_value, spike_bound
-from tests.python.fixtures.export.helpers import export, files_written, use_warehouse
+from tests.python.fixtures.export.helpers import (
+    export,
+    files_written,
+    seed_export_history,
+    use_warehouse,
+)
 
 Tables = dict[str, pd.DataFrame]
 
@@ -43,8 +48,15 @@ REFUSALS = [
     ),
     pytest.param(
         set_value("dim_contacts", 0, "has_marketing_consent", "false"),
-        "every recipient of a marketing flow has marketing consent: 1 of 3 rows fail, e.g. C001",
+        "every recipient of a marketing flow has marketing consent on the day: 1 of 3 rows "
+        "fail, e.g. C001",
         id="marketing without consent",
+    ),
+    pytest.param(
+        set_value("dim_contacts", 1, "is_suppressed", "true"),
+        "no recipient is suppressed (hard bounce, spam complaint, the ESP's list): 1 of 3 rows "
+        "fail, e.g. C002",
+        id="suppressed recipient",
     ),
     pytest.param(
         set_value(CART, 2, "product_1_name", None),
@@ -84,16 +96,22 @@ def test_a_service_flow_needs_no_marketing_consent(
     assert result.code == 0, result.output
 
 
+def history(days: int, rows: int = 1) -> dict[dt.date, int]:
+    return {dt.date(2026, 6, 14) - dt.timedelta(days=i): rows for i in range(days)}
+
+
 def test_the_spike_guard_and_allow_spike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_warehouse(tmp_path, monkeypatch)
+    path = use_warehouse(tmp_path, monkeypatch)
+    seed_export_history(path, "abandoned_cart", history(28))
     out = tmp_path / "out"
-    # 28 days of history, 1 send a day: median 1. With factor 1 and no floor, 3 is a spike.
+    # 28 days of history, 1 export a day: median 1. With factor 1 and no floor, 3 is a spike.
     strict = ("--spike-factor", "1", "--spike-floor", "0")
     result = export(out, "generic", "abandoned_cart", extra=strict)
     assert result.code == 1, result.output
     assert (
-        "list size at most 1 rows (28-day median 1 sends over 28 day(s), x1 = 1, floor 0): "
-        "the list has 3 rows. If this size is intended, run again with --allow-spike"
+        "list size at most 1 rows (median 1 recipients exported per day over 28 day(s) of the "
+        "28 before, x1 = 1, floor 0): the list has 3 rows. If this size is intended, run again "
+        "with --allow-spike"
     ) in result.output
     assert files_written(out) == []
     # The default factor 5 and floor 100 let it through; so does --allow-spike.
@@ -103,32 +121,38 @@ def test_the_spike_guard_and_allow_spike(tmp_path: Path, monkeypatch: pytest.Mon
     assert (out / "2026-06-15" / "generic" / "abandoned_cart.csv").exists()
 
 
-def test_the_spike_guard_without_history_uses_the_floor(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("days", "code"), [(0, 0), (6, 0), (7, 1)])
+def test_the_spike_guard_compares_from_seven_days_of_history_and_warns_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, days: int, code: int
 ) -> None:
-    def no_history(tables: Tables) -> None:
-        tables["flow_daily_summary"] = tables["flow_daily_summary"].iloc[0:0]
-
-    use_warehouse(tmp_path, monkeypatch, change=no_history)
-    result = export(tmp_path / "out", "generic", "abandoned_cart", extra=("--spike-floor", "2"))
-    assert result.code == 1
-    assert "no sends in the 28 days before: the floor of 2 applies" in result.output
+    path = use_warehouse(tmp_path, monkeypatch)
+    seed_export_history(path, "abandoned_cart", history(days))
+    strict = ("--spike-factor", "1", "--spike-floor", "2")
+    result = export(tmp_path / "out", "generic", "abandoned_cart", extra=strict)
+    assert result.code == code, result.output
+    warning = (
+        f"abandoned_cart: spike guard not applied: {days} day(s) of export history in the 28 "
+        "days before (it compares from 7 days on)"
+    )
+    assert (warning in result.output) == (days < 7)
 
 
 @pytest.mark.parametrize(
     ("history", "factor", "floor", "limit"),
     [
-        ([], 5, 100, 100),
+        ([], 5, 100, None),
+        ([10] * 6, 5, 0, None),
         ([10] * 28, 5, 100, 100),
         ([10] * 28, 5, 0, 50),
         ([0, 0, 0, 40, 40, 40, 40], 5, 10, 200),
-        ([1, 2, 3, 4], 5, 0, 12),  # median 2.5
-        ([1000] * 5, 5.0, 100, 5000),
+        ([1, 2, 3, 4, 5, 6, 7, 8], 5, 0, 22),  # median 4.5
+        ([1000] * 7, 5.0, 100, 5000),
     ],
 )
-def test_spike_bound(history: list[int], factor: float, floor: int, limit: int) -> None:
+def test_spike_bound(history: list[int], factor: float, floor: int, limit: int | None) -> None:
     days = {dt.date(2026, 6, 1) + dt.timedelta(days=i): n for i, n in enumerate(history)}
-    assert spike_bound(days, factor, floor).limit == limit
+    bound = spike_bound(days, factor, floor)
+    assert (None if bound is None else bound.limit) == limit
 
 
 def test_masking() -> None:
