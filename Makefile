@@ -69,20 +69,20 @@ demo: setup
 	$(PY) scripts/generate_data.py --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
 		--as-of $(DEMO_AS_OF) --out $(DEMO_DATA)
 	@echo "==> Loading $(DEMO_DATA) into $(FOLLOWUP_DUCKDB_PATH)"
-	$(PY) scripts/load_raw.py --from $(DEMO_DATA)
+	$(BIN)/followup load --from $(DEMO_DATA)
 	@echo "==> Building the warehouse for $(DEMO_AS_OF)"
 	$(DBT) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
 	@echo "==> Writing the send lists of every flow (generic CSV profile) to $(DEMO_EXPORTS)"
-	@echo "    (--allow-spike: a new demo warehouse has no send history to compare list sizes with)"
-	$(PY) scripts/export_send_lists.py --all --esp generic --out $(DEMO_EXPORTS) \
-		--as-of $(DEMO_AS_OF) --allow-spike --no-progress
+	$(BIN)/followup export --all --esp generic --out $(DEMO_EXPORTS) \
+		--as-of $(DEMO_AS_OF) --no-progress
 	@echo
 	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB), schema analytics:"
 	@echo "  segments:   dim_contacts, contact_rfm, contact_lifecycle, contact_lead_scores, sales_handoff"
 	@echo "  flows:      audience_<flow_id> (who gets which mail), audience_decisions, flow_daily_summary"
 	@echo "  data:       stg_raw__* (staged), stg_quarantine (rows that could not be used, with the reason)"
 	@echo "Send lists: $(DEMO_EXPORTS)/$(DEMO_AS_OF)/generic/<flow_id>.csv (+ .manifest.json each)"
-	@echo "  other ESP: $(BIN)/python scripts/export_send_lists.py --all --esp mailchimp --out $(DEMO_EXPORTS) --force"
+	@echo "  other ESP: $(BIN)/followup export --all --esp mailchimp --out $(DEMO_EXPORTS) --dry-run"
+	@echo "             (what Mailchimp would get; the email ESPs share one send log: --channel NAME sends through a second ESP on purpose)"
 	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
 
 # ---------------------------------------------------------------- test

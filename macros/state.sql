@@ -17,12 +17,12 @@
                 {%- do columns.append(column.name ~ ' ' ~ contract_type(column.data_type)) -%}
             {%- endfor -%}
             {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
-            {%- do run_query(create_table_if_missing_sql(relation, columns)) -%}
+            {%- call statement('create_state_table', auto_begin=True) -%}
+                {{ create_table_if_missing_sql(relation, columns) }}
+            {%- endcall -%}
         {%- endfor -%}
-        {%- if target.type != 'spark' -%}
-            {#- hooks run queries in a transaction that dbt does not commit for them -#}
-            {%- do adapter.commit() -%}
-        {%- endif -%}
+        {#- a hook's own queries are not committed by dbt -#}
+        {%- do adapter.commit() -%}
     {%- endif -%}
     select 1
 {%- endmacro %}
@@ -71,20 +71,18 @@
             database=target.database, schema=target.schema ~ '_state', identifier='send_log') -%}
         {%- set lifts = adapter.get_relation(
             database=target.database, schema=target.schema ~ '_state', identifier='suppression_lifts') -%}
-        {%- if ledger is not none and send_log is not none -%}
-            {%- do run_query(
-                "delete from " ~ send_log
-                ~ " where contact_id in (select subject from " ~ ledger ~ " where subject_type = 'contact')"
-                ~ " or email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
-            ) -%}
-        {%- endif -%}
-        {%- if ledger is not none and lifts is not none -%}
-            {%- do run_query(
-                "delete from " ~ lifts
-                ~ " where email_sha256 in (select subject from " ~ ledger ~ " where subject_type = 'email')"
-            ) -%}
-        {%- endif -%}
-        {%- if ledger is not none and send_log is not none -%}
+        {%- if ledger is not none and send_log is not none and lifts is not none -%}
+            {%- call statement('purge_send_log', auto_begin=True) -%}
+                delete from {{ send_log }}
+                where
+                    contact_id in (select subject from {{ ledger }} where subject_type = 'contact')
+                    or email_sha256 in (select subject from {{ ledger }} where subject_type = 'email')
+            {%- endcall -%}
+            {%- call statement('purge_lifts', auto_begin=True) -%}
+                delete from {{ lifts }}
+                where email_sha256 in (select subject from {{ ledger }} where subject_type = 'email')
+            {%- endcall -%}
+            {#- a hook's own queries are not committed by dbt -#}
             {%- do adapter.commit() -%}
         {%- endif -%}
     {%- endif -%}

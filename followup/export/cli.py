@@ -57,6 +57,19 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
 
 
+def _describe(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from followup.export.describe import describe_profile
+
+    try:
+        click.echo(describe_profile(get_profile(value, EXPORT_DIR / "profiles")))
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    ctx.exit(0)
+
+
 def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -195,6 +208,15 @@ class _OneLineErrors(click.Command):
     "rows or more.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
+@click.option(
+    "--describe",
+    metavar="PROFILE",
+    expose_value=False,
+    is_eager=True,
+    callback=_describe,
+    help="List every field PROFILE writes, what it is and for which flows, and exit: what "
+    "leaves the warehouse.",
+)
 @click.option(
     "--list-profiles",
     is_flag=True,

@@ -26,6 +26,8 @@ The keys (all but ``name``, ``format`` and ``columns``/``json`` optional)::
       - {name: STATUS, value: subscribed}                       # a constant
       - {name: Email, field: email, normalize: [trim, lower], hash: sha256}
       - {rest: upper}                # every other field of the flow, names upper-cased
+      - {rest: keep, only: products} # ... or only its product fields
+      - {field: salutation, description: ...}  # what the field is, for the reader
     groups:                          # cells filled only where all are known
       - {columns: [First Name, Last Name, Country, Zip], require_all: true}
     json:                            # json: the request body
@@ -82,13 +84,26 @@ class ColumnSpec:
     optional: bool = False
     normalize: tuple[str, ...] = ()
     hash: str | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class RestSpec:
-    """Every field of the flow not mapped explicitly, with its name in ``case``."""
+    """Every field of the flow not mapped explicitly, with its name in ``case``;
+    ``only: products`` keeps just the product fields (the mail's content)."""
 
     case: str = "keep"
+    only: str | None = None
+    description: str = ""
+
+    def columns(self, names: list[str]) -> list[str]:
+        """The flow's own columns this spec writes, in table order."""
+        from followup.export.fields import extra_columns, is_product_column
+
+        rest = extra_columns(names)
+        if self.only == "products":
+            rest = [name for name in rest if is_product_column(name)]
+        return rest
 
 
 @dataclass(frozen=True)
@@ -209,10 +224,12 @@ def _column(path: Path, raw: Any) -> ColumnSpec | RestSpec:
         raise _fail(path, f"every column must be a mapping, not {raw!r}")
     if "rest" in raw:
         case = raw["rest"]
-        if case not in CASES or len(raw) != 1:
-            raise _fail(path, f"'rest' takes one of {', '.join(CASES)}")
-        return RestSpec(case)
-    allowed = {"name", "field", "value", "optional", "normalize", "hash"}
+        if case not in CASES or set(raw) - {"rest", "only", "description"}:
+            raise _fail(path, f"'rest' takes one of {', '.join(CASES)} (and only: products)")
+        if raw.get("only") not in (None, "products"):
+            raise _fail(path, "'only' takes products")
+        return RestSpec(case, raw.get("only"), str(raw.get("description") or ""))
+    allowed = {"name", "field", "value", "optional", "normalize", "hash", "description"}
     unknown = set(raw) - allowed
     if unknown:
         raise _fail(path, f"unknown column keys {', '.join(sorted(unknown))}")
@@ -236,6 +253,7 @@ def _column(path: Path, raw: Any) -> ColumnSpec | RestSpec:
         optional=bool(raw.get("optional", False)),
         normalize=normalize,
         hash=raw.get("hash"),
+        description=str(raw.get("description") or ""),
     )
 
 

@@ -44,7 +44,6 @@ from followup.export.fields import (
     PRODUCT_COLUMN,
     FieldType,
     bought_product_columns,
-    extra_columns,
     extras_object_columns,
     product_slots,
 )
@@ -198,7 +197,7 @@ def csv_variants(send_list: SendList, profile: EspProfile) -> list[CsvVariant]:
     explicit = {c.field for c in profile.columns if isinstance(c, ColumnSpec) and c.field}
     for spec in profile.columns:
         if isinstance(spec, RestSpec):
-            for name in extra_columns(send_list.plan.flow_column_names):
+            for name in spec.columns(send_list.plan.flow_column_names):
                 if name in explicit or name not in frame:
                     continue
                 ftype = send_list.types.get(name, FieldType.TEXT)

@@ -28,7 +28,6 @@ from followup.export.fields import (
     FieldType,
     WarehouseColumn,
     bought_product_columns,
-    extra_columns,
     extras_object_columns,
     field_type_for,
     product_columns,
@@ -130,7 +129,7 @@ def plan(
                 )
             exported.append(column.field)
         else:
-            exported.extend(extra_columns(names))
+            exported.extend(column.columns(names))
     if profile.identifier:
         exported.append(profile.identifier.field)
         exported.extend(c.field for c in profile.identifier.fallback_columns if c.field)

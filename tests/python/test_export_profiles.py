@@ -33,6 +33,7 @@ SHIPPED = [
     "mailchimp",
     "mailchimp_batch",
     "meta_custom_audience",
+    "minimal",
     "sendgrid",
     "spreadsheet",
 ]

@@ -35,8 +35,15 @@ HISTORY_TABLES = {
 }
 # Stage changes between run dates: a warehouse built for D alone has none to compare.
 NOT_COMPARED = {"lifecycle_transitions"}
-# Columns that name the run that wrote a row, not data.
-RUN_COLUMNS = {"processed_by"}
+# Columns that name the run that wrote a row, not data (the ledgers record when they
+# first saw a fact: the incremental warehouse saw some of them on D - 1).
+RUN_COLUMNS = {
+    "processed_by",
+    "recorded_at",
+    "first_erased_for",
+    "first_delivered_for",
+    "first_seen_for",
+}
 
 
 def run(command: list[str], env: dict[str, str]) -> None:
