@@ -61,6 +61,7 @@ class Column:
     data_type: str
     accepted_values: tuple[str, ...] = ()
     max_bytes: int | None = None  # text only; None: the dbt var text_max_bytes
+    text_check: bool = True  # text only: checked for control characters and length
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,13 @@ def load_contract(sources_file: Path = SOURCES_FILE) -> dict[str, Table]:
                 )
             meta = (spec.get("config") or {}).get("meta") or {}
             columns.append(
-                Column(spec["name"], data_type, _accepted_values(spec), meta.get("max_bytes"))
+                Column(
+                    spec["name"],
+                    data_type,
+                    _accepted_values(spec),
+                    meta.get("max_bytes"),
+                    bool(meta.get("text_check", True)),
+                )
             )
         key = tuple(table.get("config", {}).get("meta", {}).get("key", []))
         tables[table["name"]] = Table(table["name"], tuple(columns), key)
@@ -112,6 +119,8 @@ def _jinja(value: object) -> str:
         return "none"
     if isinstance(value, str):
         return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list | tuple):
@@ -126,13 +135,14 @@ def contract_macro_text(tables: dict[str, Table] | None = None) -> str:
     tables = tables or load_contract()
     lines = [
         "{#- GENERATED from models/staging/_raw__sources.yml by `python -m followup.contract`:",
-        "    do not edit. raw_contract()[table] = {'columns': [[name, type, max_bytes], ...],",
-        "    'accepted_values': {column: [...]}}; max_bytes none means var text_max_bytes. -#}",
+        "    do not edit. raw_contract()[table] = {'columns': [[name, type, max_bytes,",
+        "    text_check], ...], 'accepted_values': {column: [...]}}; max_bytes none means var",
+        "    text_max_bytes. -#}",
         "{% macro raw_contract() -%}",
         "    {{ return({",
     ]
     for table in tables.values():
-        columns = [[c.name, c.data_type, c.max_bytes] for c in table.columns]
+        columns = [[c.name, c.data_type, c.max_bytes, c.text_check] for c in table.columns]
         accepted = {c.name: list(c.accepted_values) for c in table.columns if c.accepted_values}
         lines.append(f"        {_jinja(table.name)}: {{")
         lines.append(f"            'columns': {_jinja(columns)},")

@@ -148,9 +148,11 @@
     materialise a CTE that is read more than once, which at tens of millions of
     rows costs more than reading the source again.
 -#}
-{% macro flag_key_duplicates(cleaned_sql, key_columns, columns) -%}
+{% macro flag_key_duplicates(cleaned_sql, key_columns, columns, text_table=none) -%}
     {%- set key = key_columns | join(', ') -%}
     {%- set key_hash = fast_row_hash(key_columns) -%}
+    {#- the text problem of each row (text_checks), computed once per row -#}
+    {%- set text_issue = (', ' ~ text_issue_expression(text_table) ~ ' as _text_issue') if text_table else '' -%}
     with
 
     {#- a hash of the key: an equality join on it works on every engine, nulls
@@ -166,7 +168,7 @@
     select
         {{ columns | join(', ') }},
         1 as _occurrence,
-        false as _key_conflict
+        false as _key_conflict{{ text_issue }}
     from ({{ cleaned_sql }}) as rows_to_check
     where {{ key_hash }} not in (select duplicate_keys._key_hash from duplicate_keys)
 
@@ -176,10 +178,11 @@
         {{ columns | join(', ') }},
         row_number() over (partition by {{ key }} order by _row_hash) as _occurrence,
         min(_row_hash) over (partition by {{ key }}) <> max(_row_hash) over (partition by {{ key }}) as _key_conflict
+        {%- if text_table %}, _text_issue{% endif %}
     from (
         select
             {{ columns | join(', ') }},
-            {{ fast_row_hash(columns) }} as _row_hash
+            {{ fast_row_hash(columns) }} as _row_hash{{ text_issue }}
         from ({{ cleaned_sql }}) as rows_to_check
         where {{ key_hash }} in (select duplicate_keys._key_hash from duplicate_keys)
     ) as duplicated
@@ -282,7 +285,9 @@ from {{ relation }}
 {#-
     Text that must never reach a send list as it is: a control character
     (U+0000 to U+001F, U+007F, or U+FFFD where the loader replaced a NUL byte)
-    in any text column of a raw table, or a value longer than the column's
+    in any text column of a raw table that can reach a send list (every column
+    but the event tables' own ids, URLs and codes: config.meta.text_check
+    false in the contract), or a value longer than the column's
     limit in bytes: config.meta.max_bytes in models/staging/_raw__sources.yml,
     else var('text_max_bytes') (255, Mailchimp's limit for merge fields, the
     tightest of the ESPs). Such a row is quarantined as invalid_text, with the
@@ -293,38 +298,42 @@ from {{ relation }}
     text check at all: protection must not shrink because a field is messy.
 -#}
 {% macro text_checks(table, alias, unless=none) -%}
-    {%- set limits = raw_text_limits(table) -%}
-    {%- if not limits -%}
+    {%- if not raw_text_limits(table) -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set whole_row = [] -%}
-    {%- set fits = [] -%}
-    {%- for column, limit in limits -%}
-        {%- do whole_row.append('coalesce(' ~ alias ~ '.' ~ column ~ ", '')") -%}
-        {%- do fits.append('coalesce(' ~ byte_length(alias ~ '.' ~ column) ~ ', 0) <= ' ~ limit) -%}
-    {%- endfor -%}
-    {%- set issue -%}
-        case
-            when not {{ has_control_character(whole_row | join(' || ')) }} and {{ fits | join(' and ') }} then null
-            {%- for column, limit in limits %}
-            when {{ has_control_character(alias ~ '.' ~ column) }} then '{{ column }} has a control character'
-            {%- endfor %}
-            {%- for column, limit in limits %}
-            when {{ byte_length(alias ~ '.' ~ column) }} > {{ limit }} then '{{ column }} is longer than {{ limit }} bytes'
-            {%- endfor %}
-        end
-    {%- endset -%}
-    {%- set condition = '(' ~ issue ~ ') is not null' -%}
+    {%- set condition = alias ~ '._text_issue is not null' -%}
     {%- if unless -%}
         {%- set condition = 'not coalesce(' ~ unless ~ ', false) and ' ~ condition -%}
     {%- endif -%}
-    {{ return([(condition, 'invalid_text', issue)]) }}
+    {{ return([(condition, 'invalid_text', alias ~ '._text_issue')]) }}
+{%- endmacro %}
+
+{#- The text problem of a row of `table` (null: none), over its unqualified text
+    columns: select it once per row as _text_issue (flag_key_duplicates does
+    with text_table), then text_checks reads it. -#}
+{% macro text_issue_expression(table) -%}
+    {%- set limits = raw_text_limits(table) -%}
+    {%- set whole_row = [] -%}
+    {%- set fits = [] -%}
+    {%- for column, limit in limits -%}
+        {%- do whole_row.append('coalesce(' ~ column ~ ", '')") -%}
+        {%- do fits.append('coalesce(' ~ byte_length(column) ~ ', 0) <= ' ~ limit) -%}
+    {%- endfor -%}
+    case
+        when not {{ has_control_character(whole_row | join(' || ')) }} and {{ fits | join(' and ') }} then null
+        {%- for column, limit in limits %}
+        when {{ has_control_character(column) }} then '{{ column }} has a control character'
+        {%- endfor %}
+        {%- for column, limit in limits %}
+        when {{ byte_length(column) }} > {{ limit }} then '{{ column }} is longer than {{ limit }} bytes'
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 {#- (column, limit in bytes) of every text column of a raw table, in contract order. -#}
 {% macro raw_text_limits(table) -%}
     {%- set limits = [] -%}
-    {%- for name, data_type, max_bytes in raw_contract()[table]['columns'] if data_type == 'text' -%}
+    {%- for name, data_type, max_bytes, checked in raw_contract()[table]['columns'] if data_type == 'text' and checked -%}
         {%- do limits.append((name, max_bytes or var('text_max_bytes'))) -%}
     {%- endfor -%}
     {{ return(limits) }}

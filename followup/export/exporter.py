@@ -231,6 +231,7 @@ def _export(
     channel = options.channel or profile.send_log_channel
     prepared: list[Prepared] = []
     results: list[FlowResult] = []
+    unguarded: dict[str, dict[dt.date, int]] = {}
     for flow in flows:
         if flow.category not in profile.flow_categories:
             message = (
@@ -252,9 +253,11 @@ def _export(
             )
             bound = spike_bound(history, options.spike_factor, options.spike_floor)
             if bound is None:
-                echo(spike_warning(flow.flow_id, history))
+                unguarded[flow.flow_id] = history
         report = validate(send_list, bound) if len(send_list) else None
         prepared.append(Prepared(flow, send_list, report, bound))
+    if unguarded:
+        echo(spike_warning(unguarded))
 
     refused = [p for p in prepared if p.report is not None and not p.report.success]
     for item in prepared:

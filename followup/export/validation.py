@@ -106,11 +106,12 @@ def spike_bound(history: dict[dt.date, int], factor: float, floor: int) -> Spike
     return SpikeBound(float(statistics.median(values)), len(values), factor, floor)
 
 
-def spike_warning(flow_id: str, history: dict[dt.date, int]) -> str:
-    """Why the spike guard did not compare a list with its history."""
+def spike_warning(histories: dict[str, dict[dt.date, int]]) -> str:
+    """One line: the flows whose list size was not compared with their history."""
+    flows = ", ".join(f"{flow} ({len(days)})" for flow, days in histories.items())
     return (
-        f"{flow_id}: spike guard not applied: {len(history)} day(s) of export history in the "
-        f"{HISTORY_DAYS} days before (it compares from {MIN_HISTORY_DAYS} days on)"
+        f"spike guard not applied (fewer than {MIN_HISTORY_DAYS} days of export history in the "
+        f"{HISTORY_DAYS} days before; days in brackets): {flows}"
     )
 
 

@@ -131,8 +131,8 @@ def test_the_spike_guard_compares_from_seven_days_of_history_and_warns_before(
     result = export(tmp_path / "out", "generic", "abandoned_cart", extra=strict)
     assert result.code == code, result.output
     warning = (
-        f"abandoned_cart: spike guard not applied: {days} day(s) of export history in the 28 "
-        "days before (it compares from 7 days on)"
+        "spike guard not applied (fewer than 7 days of export history in the 28 days before; "
+        f"days in brackets): abandoned_cart ({days})"
     )
     assert (warning in result.output) == (days < 7)
 

@@ -251,7 +251,10 @@ def test_the_readme_export_commands_work_on_a_fresh_demo_warehouse(
     world = built.copy(tmp_path / "w")
     out = tmp_path / "exports"
     dry = world.export(out, "--all", "--esp", "mailchimp", "--dry-run")
-    assert "spike guard not applied: 0 day(s) of export history" in dry.stdout
+    assert "spike guard not applied (fewer than 7 days of export history" in dry.stdout
+    assert "abandoned_cart (0)" in dry.stdout
+    # without history the guard warns, whatever the floor (the demo's lists exceed 100)
+    world.export(out, "--all", "--esp", "mailchimp", "--dry-run", "--spike-floor", "1")
     assert not out.exists()
     world.export(out, "--all", "--esp", "generic")
     klaviyo = world.export(out, "--flow", "abandoned_cart", "--esp", "klaviyo")
@@ -261,3 +264,14 @@ def test_the_readme_export_commands_work_on_a_fresh_demo_warehouse(
         out, "--flow", "abandoned_cart", "--esp", "klaviyo", "--channel", "klaviyo"
     )
     assert "abandoned_cart" in again.stdout and "rows  -> abandoned_cart" in again.stdout
+
+
+def test_an_empty_contacts_table_fails_the_build_loudly(built: World, tmp_path: Path) -> None:
+    world = built.copy(tmp_path / "w")
+    world.write("contacts", world.table("contacts").slice(0, 0))
+    assert world.load(ok=False).returncode == 1  # the loader refuses it ...
+    world.load("--allow-shrink", "contacts")  # ... and an EL tool of your own would not
+    result = world.run(DBT, "test", "--select", "source:raw.contacts", "--target-path",
+                       str(world.folder / "target"), ok=False)  # fmt: skip
+    assert result.returncode == 1
+    assert "Failure in test source_not_empty_raw_contacts_" in result.stdout

@@ -24,7 +24,7 @@ staged_contacts as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns, text_table='consent_events') }}
 ),
 
 {%- set checks =

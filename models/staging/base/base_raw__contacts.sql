@@ -47,7 +47,8 @@ cleaned as (
 versioned as (
     select
         *,
-        max(updated_at) over (partition by contact_id) as latest_updated_at
+        max(updated_at) over (partition by contact_id) as latest_updated_at,
+        {{ text_issue_expression('contacts') }} as _text_issue
     from cleaned
 ),
 

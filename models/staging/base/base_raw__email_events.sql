@@ -39,7 +39,7 @@ staged_contacts as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['event_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['event_id'], columns, text_table='email_events') }}
 ),
 
 earlier_rows as (

@@ -26,7 +26,7 @@ staged_orders as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['order_id', 'line_number'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['order_id', 'line_number'], columns, text_table='order_lines') }}
 ),
 
 {%- set checks =

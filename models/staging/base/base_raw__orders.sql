@@ -30,7 +30,7 @@ staged_contacts as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['order_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['order_id'], columns, text_table='orders') }}
 ),
 
 {%- set checks =

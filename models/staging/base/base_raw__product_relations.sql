@@ -12,7 +12,7 @@ from {{ source('raw', 'product_relations') }}
 with
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns, text_table='product_relations') }}
 ),
 
 {%- set checks =

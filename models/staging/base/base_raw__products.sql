@@ -19,7 +19,7 @@ from {{ source('raw', 'products') }}
 with
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['product_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['product_id'], columns, text_table='products') }}
 ),
 
 {%- set checks = key_checks(['product_id'], 'keyed')

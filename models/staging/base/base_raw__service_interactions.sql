@@ -27,7 +27,7 @@ staged_contacts as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['interaction_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['interaction_id'], columns, text_table='service_interactions') }}
 ),
 
 {%- set checks =

@@ -27,7 +27,7 @@ staged_contacts as (
 ),
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, ['request_id'], columns) }}
+    {{ flag_key_duplicates(cleaned, ['request_id'], columns, text_table='stock_alert_requests') }}
 ),
 
 {%- set checks =

@@ -14,7 +14,7 @@ from {{ source('raw', 'stock_levels') }}
 with
 
 keyed as (
-    {{ flag_key_duplicates(cleaned, columns, columns) }}
+    {{ flag_key_duplicates(cleaned, columns, columns, text_table='stock_levels') }}
 ),
 
 {%- set checks =
