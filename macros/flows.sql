@@ -1,36 +1,77 @@
 {#-
     Shared building blocks of the follow-up flows.
 
-    Every trigger model (models/intermediate/flows/int_triggers__<flow_id>.sql)
-    yields at most one row per recipient for D with the same columns, so that
-    int_flow_triggers can stack them and one set of global rules decides for
-    all flows. A trigger model names the columns it fills; the others are null.
+    Every trigger model (models/flows/triggers/flow_trigger__<flow_id>.sql) yields
+    at most one row per recipient for D with the same columns, so that
+    flow_triggers can stack them and one set of global rules (flow_decisions)
+    decides for all flows. A trigger model names the columns it fills; the others
+    are null. The flows, their settings and the payload columns come from the
+    registry (seeds/flows.csv, generated into macros/_flow_registry.sql).
 -#}
 
+{#- The SQL type of a registry column type. -#}
+{% macro flow_column_type(name) -%}
+    {{ return({
+        'text': dbt.type_string(),
+        'int': dbt.type_int(),
+        'money': 'decimal(18, 2)',
+        'date': 'date',
+        'timestamp': dbt.type_timestamp(),
+    }[name]) }}
+{%- endmacro %}
+
+{#- Every column of a trigger model after flow_id: (column, SQL type). -#}
 {% macro trigger_schema() -%}
-    {{ return([
+    {%- set columns = [
         ('flow_step', dbt.type_int()),
         ('contact_id', dbt.type_string()),
         ('email', dbt.type_string()),
         ('trigger_at', dbt.type_timestamp()),
         ('trigger_ref', dbt.type_string()),
-        ('product_1_id', dbt.type_string()),
-        ('product_2_id', dbt.type_string()),
-        ('product_3_id', dbt.type_string()),
-        ('bought_product_id', dbt.type_string()),
-        ('cart_item_count', dbt.type_int()),
-        ('cart_value', 'decimal(18, 2)'),
-        ('expected_gap_days', dbt.type_int()),
-        ('campaign_id', dbt.type_string()),
-        ('message_id', dbt.type_string()),
-        ('interaction_id', dbt.type_string()),
-        ('interaction_type', dbt.type_string()),
-    ]) }}
+    ] -%}
+    {%- for column, data_type in flow_payload_columns() -%}
+        {%- do columns.append((column, flow_column_type(data_type))) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- The payload column names (what flow_triggers and flow_decisions pass on). -#}
+{% macro flow_payload_names() -%}
+    {%- set names = [] -%}
+    {%- for column, data_type in flow_payload_columns() -%}
+        {%- do names.append(column) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- The flow ids of the registry, in its order. -#}
+{% macro flow_ids() -%}
+    {%- set ids = [] -%}
+    {%- for flow in flow_registry() -%}
+        {%- do ids.append(flow.flow_id) -%}
+    {%- endfor -%}
+    {{ return(ids) }}
+{%- endmacro %}
+
+{#- A setting of a flow from the registry (category, recipient, products). -#}
+{% macro flow_setting(flow_id, key) -%}
+    {%- for flow in flow_registry() if flow.flow_id == flow_id -%}
+        {{ return(flow[key]) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("flow " ~ flow_id ~ " is not in the registry (seeds/flows.csv)") }}
 {%- endmacro %}
 
 {#- The select list of a trigger model: flow_id, then every column of the
-    trigger schema, from `values` (column -> SQL expression) or null. -#}
+    trigger schema, from `values` (column -> SQL expression) or null. The key
+    'products' names a relation with product_1_id .. product_<n>_id (from
+    pivot_products): the flow's n products of the registry. -#}
 {% macro trigger_columns(flow_id, values) -%}
+    {%- set values = values.copy() -%}
+    {%- if 'products' in values -%}
+        {%- for i in range(1, flow_setting(flow_id, 'products') + 1) -%}
+            {%- do values.update({'product_' ~ i ~ '_id': values['products'] ~ '.product_' ~ i ~ '_id'}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     '{{ flow_id }}' as flow_id,
     {%- for column, data_type in trigger_schema() %}
     cast({{ values.get(column, 'null') }} as {{ data_type }}) as {{ column }}{{ ',' if not loop.last }}
@@ -38,9 +79,9 @@
 {%- endmacro %}
 
 {#- Turn ranked products (one row per key and product, with product_rank 1..n)
-    into product_1_id .. product_<n>_id columns per key. -#}
-{% macro pivot_products(relation, key_columns, n=none) -%}
-    {%- set n = n or var('flow_max_products') -%}
+    into product_1_id .. product_<n>_id columns per key, n = the flow's products. -#}
+{% macro pivot_products(relation, key_columns, flow_id) -%}
+    {%- set n = flow_setting(flow_id, 'products') -%}
     select
         {{ key_columns | join(', ') }},
         {%- for i in range(1, n + 1) %}
@@ -173,18 +214,6 @@ final as (
 select * from final
 {%- endmacro %}
 
-{#- The flows this project implements: each has a trigger model
-    int_triggers__<flow_id> and an audience table audience_<flow_id>. Whether a
-    flow runs, its priority, cooldown and holdout come from seed `flows`
-    (tests/assert_flow_registry_matches_models.sql keeps the two in step). -#}
-{% macro flow_ids() -%}
-    {{ return([
-        'abandoned_cart', 'welcome', 'customer_onboarding', 'browse_abandonment',
-        'reminder_no_conversion', 'cross_sell_accessory', 'birthday', 'repeat_purchase',
-        'lead_nurture', 'reactivation', 'win_back', 'reminder_no_click', 'reminder_non_open',
-        'back_in_stock', 'post_purchase_service', 'complaint_follow_up', 'service_survey',
-    ]) }}
-{%- endmacro %}
 
 {#- Configuration of the history tables (one partition of rows per as_of_date):
     a run for D replaces D's rows. delete+insert on DuckDB and PostgreSQL;
@@ -210,4 +239,11 @@ select * from final
             'unique_key': 'as_of_date',
         }) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- `columns` as a select list (optionally qualified by `alias`), one per line. -#}
+{% macro select_columns(columns, alias=none) -%}
+    {%- for column in columns -%}
+        {{ alias ~ '.' if alias }}{{ column }}{{ ',\n        ' if not loop.last }}
+    {%- endfor -%}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 """Measure how long the daily job takes at several data set sizes, and how it grows.
 
-A thin entry point: the code lives in followup/benchmark.py. Run
+A thin entry point: the code lives in the package followup/bench/. Run
 ``python scripts/benchmark.py --help`` for the options.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from followup import PROJECT_DIR
-from followup.benchmark import BenchmarkError, run_benchmark
+from followup.bench import BenchmarkError, run_benchmark
 
 
 def parse_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from followup.cli.build import build, flows
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
 from followup.export.cli import command as export
@@ -16,8 +17,11 @@ def main() -> None:
     \b
     The daily steps:
       followup load --from DIR        check a delivery of raw files, then load it
-      dbt build                       build segments and today's audiences
+      followup build                  build segments and today's audiences (dbt build)
       followup export --all --esp P   write today's send lists for your ESP
+    \b
+    The flow registry (seeds/flows.csv):
+      followup flows generate         regenerate the audience models after a registry change
     \b
     Protective data:
       followup suppression lift       lift an ESP suppression on purpose
@@ -26,6 +30,8 @@ def main() -> None:
 
 
 main.add_command(load, name="load")
+main.add_command(build, name="build")
+main.add_command(flows, name="flows")
 main.add_command(export, name="export")
 main.add_command(suppression, name="suppression")
 main.add_command(purge_erased, name="purge-erased")

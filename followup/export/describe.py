@@ -10,7 +10,7 @@ from followup import PROJECT_DIR
 from followup.export.esp_profiles import ColumnSpec, EspProfile, RestSpec
 from followup.export.fields import DERIVED_FIELDS
 
-AUDIENCES_FILE = PROJECT_DIR / "models" / "audiences" / "_audiences__models.yml"
+AUDIENCES_FILE = PROJECT_DIR / "models" / "flows" / "audiences" / "_audiences__models.yml"
 
 
 @cache

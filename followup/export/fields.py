@@ -37,7 +37,7 @@ class FieldType(StrEnum):
     OBJECT = "object"  # an object (JSON profiles only), e.g. the bought product
 
 
-# Columns every audience table starts with (models/audiences/_audiences__models.yml).
+# Columns every audience table starts with (models/flows/audiences/_audiences__models.yml).
 BASE_FIELDS: dict[str, FieldType] = {
     "as_of_date": FieldType.DATE,
     "contact_id": FieldType.ID,
@@ -73,19 +73,11 @@ CONTACT_FIELDS: dict[str, FieldType] = {
     "zip": FieldType.TEXT,
 }
 
-# Read for validation only; never written by any profile.
-VALIDATION_ONLY_FIELDS: dict[str, FieldType] = {
-    "has_marketing_consent": FieldType.BOOL,
-}
-
 # Derived fields computed from templates.
 TEMPLATE_FIELDS = ("subject", "preheader")
 
 PRODUCT_COLUMN = re.compile(r"^product_(\d+)_(id|name|url|image_url|price|manual_url)$")
 BOUGHT_PRODUCT_COLUMN = re.compile(r"^bought_product_(id|name|url|image_url|price)$")
-
-TEXT_NAMES = frozenset({"top_category", "lead_band", "interaction_type"})
-
 
 @dataclass(frozen=True)
 class WarehouseColumn:
@@ -95,27 +87,24 @@ class WarehouseColumn:
     sql_type: str
 
 
-def field_type_for(column: WarehouseColumn) -> FieldType:
-    """The field type of an audience column, from its name and its SQL type."""
-    if column.name in BASE_FIELDS:
-        return BASE_FIELDS[column.name]
-    sql = column.sql_type.lower()
-    name = column.name
-    if name.endswith("_url"):
-        return FieldType.URL
-    if name.endswith("_id"):
-        return FieldType.ID
-    if sql.startswith(("decimal", "numeric")) or name.endswith(("_price", "_value")):
-        return FieldType.MONEY
-    if sql in {"integer", "int", "int4", "int8", "bigint", "smallint", "hugeint"}:
-        return FieldType.INT
-    if sql == "date":
-        return FieldType.DATE
-    if sql.startswith("timestamp"):
-        return FieldType.TIMESTAMP
-    if sql in {"boolean", "bool"}:
-        return FieldType.BOOL
-    return FieldType.TEXT
+def field_types(flow_id: str, columns: list[WarehouseColumn]) -> dict[str, FieldType]:
+    """The field type of every column of ``audience_<flow_id>``, as the flow registry
+    declares it (registry/audience_columns.yml, through followup.flows): never guessed
+    from a name. A column the registry does not know is an error."""
+    from followup.export.errors import ConfigError
+    from followup.flows import field_types as registry_types
+
+    try:
+        declared = registry_types(flow_id)
+    except StopIteration:
+        raise ConfigError(f"flow {flow_id!r} is not in the registry (seeds/flows.csv)") from None
+    unknown = [c.name for c in columns if c.name not in declared]
+    if unknown:
+        raise ConfigError(
+            f"audience_{flow_id} has columns the registry does not declare: {', '.join(unknown)} "
+            "(rebuild the warehouse after `followup flows generate`)"
+        )
+    return {c.name: FieldType(declared[c.name]) for c in columns}
 
 
 def is_product_column(name: str) -> bool:

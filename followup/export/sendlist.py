@@ -29,7 +29,7 @@ from followup.export.fields import (
     WarehouseColumn,
     bought_product_columns,
     extras_object_columns,
-    field_type_for,
+    field_types,
     product_columns,
 )
 from followup.export.names import Salutations, clean_names
@@ -98,7 +98,7 @@ def plan(
         raise ConfigError(
             f"audience_{flow.flow_id} lacks the recipient columns {', '.join(missing_base)}"
         )
-    types: dict[str, FieldType] = {c.name: field_type_for(c) for c in audience_columns}
+    types: dict[str, FieldType] = field_types(flow.flow_id, audience_columns)
     available = set(names)
     contact_names = {c.name for c in contact_columns}
     for name, ftype in CONTACT_FIELDS.items():

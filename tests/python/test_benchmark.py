@@ -1,4 +1,4 @@
-"""Fast tests of followup/benchmark.py: the pieces that need no benchmark run."""
+"""Fast tests of followup/bench/: the pieces that need no benchmark run."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from followup import benchmark as bm
+from followup import bench as bm
 
 AS_OF = dt.date(2026, 6, 15)
 SEGMENTS = pd.read_csv(bm.PROJECT_DIR / "seeds" / "rfm_segments.csv")

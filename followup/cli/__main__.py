@@ -1,0 +1,5 @@
+"""`python -m followup.cli`: the followup command line."""
+
+from followup.cli import main
+
+main()

@@ -1,3 +1,0 @@
--- The recipients of the welcome flow on D (decision 'send'), ready to personalise.
--- Columns: see macros/audiences.sql and _audiences__models.yml.
-{{ audience_table('welcome') }}
