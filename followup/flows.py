@@ -287,7 +287,29 @@ def audience_yaml(flows: list[Flow]) -> str:
         ]
         for column in audience_columns(flow):
             lines += _yaml_column(column, _key_tests(flow, column.name))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + export_exposure(flows)) + "\n"
+
+
+def export_exposure(flows: list[Flow]) -> list[str]:
+    """The export as a dbt exposure: every table and state table `followup export` reads."""
+    refs = [f"ref('audience_{flow.flow_id}')" for flow in flows]
+    refs += ["ref('dim_contacts')", "ref('flows')"]
+    refs += [f"source('followup_state', '{name}')" for name in ("send_log", "export_batches")]
+    return [
+        "exposures:",
+        "  - name: esp_send_lists",
+        "    label: ESP send lists",
+        "    type: application",
+        "    maturity: high",
+        "    description: >",
+        "      `followup export`: the personalised send list of every flow for one day,",
+        "      in the format of one ESP profile, recorded in the send log so that nobody",
+        "      gets the same mail twice.",
+        "    owner:",
+        "      name: followup",
+        "    depends_on:",
+        *[f'      - "{ref}"' for ref in refs],
+    ]
 
 
 TRIGGER_FIXED = [

@@ -1,5 +1,5 @@
 {#-
-    The state tables of source followup_state (models/staging/_followup_state__sources.yml):
+    The state tables of source followup_state (models/staging/followup_state/_followup_state__sources.yml):
     created when missing at the start of every dbt invocation, never dropped.
 -#}
 {% macro create_state_tables() -%}

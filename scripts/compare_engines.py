@@ -1,61 +1,10 @@
-"""Compare the audiences and segments one data set builds on two engines, row for row."""
+"""Compare two builds row for row: `followup compare` (``--help``).
 
-from __future__ import annotations
+A thin entry point kept for scripts written against it; the command lives in
+followup.cli.compare.
+"""
 
-import sys
-
-import click
-
-from followup.compare import (
-    compare_engines,
-    duckdb_reader,
-    parquet_reader,
-    postgres_reader,
-    spark_reader,
-)
-from followup.profiles import ProfileError, read_target
-
-
-def _reader(spec: str):
-    """duckdb:PATH, postgres or spark (the dbt targets), or parquet:FOLDER."""
-    kind, _, where = spec.partition(":")
-    if kind == "duckdb":
-        return duckdb_reader(where)
-    if kind == "postgres":
-        return postgres_reader(read_target(where or "postgres"))
-    if kind == "parquet":
-        return parquet_reader(where)
-    if kind == "spark":
-        return spark_reader(read_target(where or "spark"))
-    raise click.BadParameter(
-        f"unknown engine {spec!r}: use duckdb:PATH, postgres, spark or parquet:FOLDER"
-    )
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("left")
-@click.argument("right")
-def main(left: str, right: str) -> None:
-    """Compare two builds: LEFT and RIGHT are duckdb:PATH, postgres, spark or parquet:FOLDER.
-
-    Compares audience_decisions, every audience_<flow_id>, contact_rfm,
-    contact_lifecycle and contact_lead_scores. Numbers must be equal, except the
-    decayed lead scores (to 1e-9). Prints every differing row; exit code 1 if any.
-    """
-    try:
-        differences = compare_engines(_reader(left), _reader(right), (left, right))
-    except ProfileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    if not differences:
-        click.echo(f"{left} and {right} are identical.")
-        return
-    for difference in differences:
-        click.echo(f"{difference.table}: {len(difference.problems)} difference(s)")
-        for problem in difference.problems[:20]:
-            click.echo(f"  {problem}")
-    sys.exit(1)
-
+from followup.cli.compare import compare
 
 if __name__ == "__main__":
-    main()
+    compare()

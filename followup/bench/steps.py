@@ -497,8 +497,7 @@ def _check_incremental(
         skip |= {
             node["name"]
             for node in manifest["nodes"].values()
-            if node["resource_type"] == "model"
-            and node["fqn"][1:2] not in (["marts"], ["flows"])
+            if node["resource_type"] == "model" and node["fqn"][1:2] not in (["marts"], ["flows"])
         }
     check = compare_incremental(full_db, database, ctx.as_of, skip=skip)
     check["seconds"] = round(time.perf_counter() - started, 1)

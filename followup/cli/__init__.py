@@ -4,28 +4,43 @@ from __future__ import annotations
 
 import click
 
+from followup.cli.bench import bench
 from followup.cli.build import build, flows
+from followup.cli.compare import compare
+from followup.cli.generate import generate
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
+from followup.errors import EXIT_CODES_HELP, Group
 from followup.export.cli import command as export
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
 def main() -> None:
     """followup: email marketing segments and follow-up flows, from raw data to send lists.
 
     \b
-    The daily steps:
+    Every morning:
       followup load --from DIR        check a delivery of raw files, then load it
       followup build                  build segments and today's audiences (dbt build)
       followup export --all --esp P   write today's send lists for your ESP
     \b
-    The flow registry (seeds/flows.csv):
-      followup flows generate         regenerate the audience models after a registry change
+    Adding or changing a flow (seeds/flows.csv, the flow registry):
+      followup flows generate         regenerate the audience models and their docs
     \b
     Protective data:
       followup suppression lift       lift an ESP suppression on purpose
       followup purge-erased           delete erased people from the raw tables
+    \b
+    For developers:
+      followup generate               write a realistic demo or test data set
+      followup compare A B            compare two builds row for row (e.g. two engines)
+      followup bench                  time the daily job at several data set sizes
+
+    Run `followup COMMAND --help` for the options of a command.
     """
 
 
@@ -35,3 +50,6 @@ main.add_command(flows, name="flows")
 main.add_command(export, name="export")
 main.add_command(suppression, name="suppression")
 main.add_command(purge_erased, name="purge-erased")
+main.add_command(generate, name="generate")
+main.add_command(compare, name="compare")
+main.add_command(bench, name="bench")

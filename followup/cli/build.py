@@ -11,6 +11,7 @@ import click
 
 from followup import PROJECT_DIR
 from followup import flows as registry
+from followup.errors import RegistryError, fail
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,8 +35,7 @@ def generate(check: bool) -> None:
             sys.exit(1 if stale else 0)
         written = registry.generate()
     except ValueError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        fail(RegistryError(str(exc)))
     for path in written:
         click.echo(f"wrote {path.relative_to(PROJECT_DIR)}")
     if not written:
@@ -57,8 +57,7 @@ def build(as_of: str | None, dbt_args: tuple[str, ...]) -> None:
         for path in registry.generate():
             click.echo(f"wrote {path.relative_to(PROJECT_DIR)}")
     except ValueError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        fail(RegistryError(str(exc)))
     command = [str(Path(sys.executable).parent / "dbt"), "build", *dbt_args]
     if as_of:
         command += ["--vars", f'{{as_of_date: "{as_of}"}}']

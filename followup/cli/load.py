@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from followup.contract import load_contract
-from followup.loader import DEFAULT_MAX_SHRINK, LoadError, ShrinkGuard, load_folder
-from followup.profiles import ProfileError, read_target
+from followup.errors import fail
+from followup.loader import DEFAULT_MAX_SHRINK, ShrinkGuard, load_folder
+from followup.profiles import read_target
 
 
 def _table_names(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple:
@@ -82,23 +81,8 @@ def main(
     try:
         settings = read_target(target)
         load_folder(folder, settings, schema, guard=guard)
-    except ProfileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except LoadError as exc:
-        click.echo("error: nothing was loaded, because:", err=True)
-        for line in str(exc).splitlines():
-            click.echo(f"  - {line}", err=True)
-        sys.exit(1)
     except Exception as exc:
-        if os.environ.get("FOLLOWUP_DEBUG"):
-            raise
-        click.echo(
-            f"error: nothing was loaded: unexpected {type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''} (FOLLOWUP_DEBUG=1 shows where)",
-            err=True,
-        )
-        sys.exit(3)
+        fail(exc)
     where = settings.get("path") or settings.get("host") or settings["name"]
     click.echo(f"Loaded {folder} into {where} in {time.monotonic() - started:.1f} s.")
 

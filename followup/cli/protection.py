@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from followup.errors import fail
 from followup.export.errors import ExportError
 from followup.profiles import ProfileError, read_target
 from followup.protection import lift_suppression, list_lifts, purge_erased_raw
@@ -23,8 +22,7 @@ def _settings(target: str | None) -> dict:
     try:
         return read_target(target)
     except ProfileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        fail(exc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,8 +50,7 @@ def lift(email: str, reason: str, by: str | None, target: str | None) -> None:
     try:
         done = lift_suppression(_settings(target), email, reason, by)
     except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     click.echo(
         f"Lifted the suppressions of that address recorded until "
         f"{done.lifted_at:%Y-%m-%d %H:%M:%S} UTC (by {done.lifted_by}: {done.reason}). They stop "
@@ -68,8 +65,7 @@ def list_command(target: str | None) -> None:
     try:
         lifts = list_lifts(_settings(target))
     except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     if not lifts:
         click.echo("No suppression has been lifted.")
     for item in lifts:
@@ -96,8 +92,7 @@ def purge_erased(target: str | None, schema: str) -> None:
     try:
         deleted = purge_erased_raw(_settings(target), schema)
     except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     total = sum(deleted.values())
     click.echo(f"Deleted {total:,} raw row(s) of erased people:")
     for table, count in deleted.items():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from followup.errors import Command, fail
 from followup.export.errors import ExportError
 from followup.export.esp_profiles import available_profiles, get_profile
 from followup.export.exporter import EXPORT_DIR, ExportOptions, run_export
@@ -65,8 +65,7 @@ def _describe(ctx: click.Context, _param: click.Parameter, value: str | None) ->
     try:
         click.echo(describe_profile(get_profile(value, EXPORT_DIR / "profiles")))
     except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
+        fail(exc)
     ctx.exit(0)
 
 
@@ -82,24 +81,8 @@ def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
-class _OneLineErrors(click.Command):
-    """Usage errors as one line (``error: ...``) with exit code 2, never a traceback."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except click.UsageError as exc:
-            click.echo(f"error: {exc.format_message()} (see --help)", err=True)
-            sys.exit(2)
-        except click.exceptions.Abort:
-            click.echo("error: aborted", err=True)
-            sys.exit(2)
-        sys.exit(code or 0)
-
-
 @click.command(
-    cls=_OneLineErrors,
+    cls=Command,
     epilog=EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -289,17 +272,8 @@ def command(
     )
     try:
         return run_export(options)
-    except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return exc.exit_code
     except Exception as exc:  # never a raw traceback for the marketer
-        if os.environ.get("FOLLOWUP_DEBUG"):
-            raise
-        click.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (set FOLLOWUP_DEBUG=1 to see where)",
-            err=True,
-        )
-        return 3
+        fail(exc)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -79,6 +79,7 @@ TEMPLATE_FIELDS = ("subject", "preheader")
 PRODUCT_COLUMN = re.compile(r"^product_(\d+)_(id|name|url|image_url|price|manual_url)$")
 BOUGHT_PRODUCT_COLUMN = re.compile(r"^bought_product_(id|name|url|image_url|price)$")
 
+
 @dataclass(frozen=True)
 class WarehouseColumn:
     """A column of an audience table as the warehouse describes it."""

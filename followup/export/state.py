@@ -2,7 +2,7 @@
 
 One send log per warehouse (schema ``<target schema>_state``, e.g. ``analytics_state``;
 source ``followup_state``, declared with its columns in
-``models/staging/_followup_state__sources.yml``; dbt and this module create the
+``models/staging/followup_state/_followup_state__sources.yml``; dbt and this module create the
 tables when they are missing), so every export of that warehouse sees it, whatever
 its ``--out`` folder. A recipient is recorded as the SHA-256 of the normalised email,
 never in clear text, with the contact_id; erasure deletes an erased person's rows.
@@ -36,7 +36,7 @@ from followup import PROJECT_DIR
 from followup.contract import ENGINE_TYPES
 from followup.export.warehouse import Warehouse, quote
 
-STATE_SOURCES = PROJECT_DIR / "models" / "staging" / "_followup_state__sources.yml"
+STATE_SOURCES = PROJECT_DIR / "models/staging/followup_state/_followup_state__sources.yml"
 STATE_SUFFIX = "_state"
 
 

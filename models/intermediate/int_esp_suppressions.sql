@@ -1,6 +1,6 @@
 -- The ESP suppressions in force on D: every entry ever delivered
 -- (int_esp_suppression_ledger) dated days_ago >= 0, less the ones lifted on
--- purpose. A lift (source followup_state.suppression_lifts, written by
+-- purpose. A lift (stg_followup_state__suppression_lifts, written by
 -- `followup suppression lift`) ends the email's suppressions recorded at or
 -- before lifted_at, from lifted_at's day on; a later suppression holds again.
 -- Unsubscribes are never lifted: they are opt-outs, and only a newer opt-in
@@ -15,7 +15,7 @@ ledger as (
 
 lifts as (
     select email_sha256, max(lifted_at) as lifted_at
-    from {{ source('followup_state', 'suppression_lifts') }}
+    from {{ ref('stg_followup_state__suppression_lifts') }}
     where cast(lifted_at as date) <= {{ as_of_date() }}
     group by email_sha256
 ),
