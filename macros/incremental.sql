@@ -159,7 +159,7 @@ where
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of int_web_events_recognition: the visitors with events attributed
+{#- Post-hook of int_web_events_recognised_all_time: the visitors with events attributed
     to a contact erased since are recomputed from the staged events (the erased
     contact's own events are gone from staging, so later anonymous events of the
     visitor lose that attribution). -#}

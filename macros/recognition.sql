@@ -1,7 +1,7 @@
 {#-
     The recognition levels of the web events of the visitors that
     `visitor_condition` (a condition on staged_web_events) selects:
-    the body of int_web_events_recognition, also used to recompute visitors
+    the body of int_web_events_recognised_all_time, also used to recompute visitors
     after an erasure. A visitor's events are always computed together, because
     a level depends on the visitor's earlier events.
 -#}

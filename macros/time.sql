@@ -35,11 +35,6 @@
     {{ days_between('cast(' ~ ts ~ ' as date)', as_of_date()) }}
 {%- endmacro %}
 
-{#- A date D - n days, as a SQL date. -#}
-{% macro as_of_minus_days(n) -%}
-    cast({{ dbt.dateadd('day', -1 * n, as_of_date()) }} as date)
-{%- endmacro %}
-
 {#- Age in completed years on D of someone born on `birth_date`. -#}
 {% macro age_on_as_of_date(birth_date) -%}
     cast(

@@ -62,7 +62,6 @@ from followup.bench.run import git_state, machine_info, run_benchmark, write_res
 from followup.bench.settings import (
     LARGE_SIZE,
     PANDAS_EQUIVALENT_MODELS,
-    SETUP_STEPS,
     STEPS,
     BenchmarkError,
     Context,
@@ -74,7 +73,6 @@ __all__ = [
     "LARGE_SIZE",
     "PANDAS_EQUIVALENT_MODELS",
     "PROJECT_DIR",
-    "SETUP_STEPS",
     "STEPS",
     "BenchmarkError",
     "Context",

@@ -14,7 +14,7 @@ from typing import Any
 
 from followup import PROJECT_DIR
 from followup.bench.processes import run_process
-from followup.daysplit import write_day_before
+from followup.day_before import write_day_before
 
 
 @dataclass(frozen=True)

@@ -410,7 +410,7 @@ def _summary_section(document: Mapping[str, Any]) -> list[str]:
         "",
     ]
     lines += _growth_section(sizes)
-    lines += ["### Targets (issue 7)", "", "| target | measured | verdict |", "|---|---|---|"]
+    lines += ["### Targets", "", "| target | measured | verdict |", "|---|---|---|"]
     for target, measured, verdict in _target_rows(document):
         lines.append(f"| {target} | {measured} | {verdict} |")
     return [*lines, ""]

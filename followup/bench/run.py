@@ -142,7 +142,7 @@ def _new_document(settings: dict[str, Any]) -> dict[str, Any]:
     """The results document before any size: when, the machine, the commit, the settings."""
     started_at = dt.datetime.now(dt.UTC)
     return {
-        "benchmark": "followup scale benchmark (issue 7)",
+        "benchmark": "followup scale benchmark",
         "started_at": started_at.isoformat(timespec="seconds"),
         "machine": machine_info(),
         "git": git_state(),

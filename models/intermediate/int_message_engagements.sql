@@ -2,7 +2,7 @@
 -- earliest click ever (ties: the smallest event_id), whatever the as_of_date.
 -- Lead scores give points for exactly these, and the campaign reminders look at
 -- whether a message was opened or clicked. Incremental on DuckDB and PostgreSQL
--- like int_email_send_log (macros/incremental.sql).
+-- like int_email_sends_all_time (macros/incremental.sql).
 {{ config(
     pre_hook="{{ delete_touched_keys(this, 'message_id', ref('base_raw__email_events')) }}",
     post_hook="{{ delete_erased_contacts(this) }}",

@@ -1,12 +1,12 @@
 -- Web events of the run (days_ago >= 0) with their recognition level and the
--- contact they are attributed to (see int_web_events_recognition). A view: the
+-- contact they are attributed to (see int_web_events_recognised_all_time). A view: the
 -- rules read it as of D.
 {{ config(materialized='view') }}
 
 with
 
 recognition as (
-    select * from {{ ref('int_web_events_recognition') }}
+    select * from {{ ref('int_web_events_recognised_all_time') }}
     where cast(occurred_at as date) <= {{ as_of_date() }}
 ),
 

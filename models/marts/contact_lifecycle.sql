@@ -31,7 +31,7 @@ stages as (
     select * from {{ ref('lifecycle_stages') }}
 ),
 
-staged as (
+with_stage as (
     select
         contacts.contact_id,
         contact_orders.contact_id is not null as is_customer,
@@ -69,18 +69,18 @@ staged as (
 
 final as (
     select
-        staged.contact_id,
+        with_stage.contact_id,
         {{ as_of_date() }} as as_of_date,
-        staged.lifecycle_stage,
+        with_stage.lifecycle_stage,
         stages.stage_order,
-        staged.is_customer,
-        cast(staged.valid_order_count as {{ dbt.type_int() }}) as valid_order_count,
-        cast(staged.last_valid_order_days_ago as {{ dbt.type_int() }}) as last_valid_order_days_ago,
-        staged.lead_band,
-        staged.has_marketing_consent
-    from staged
+        with_stage.is_customer,
+        cast(with_stage.valid_order_count as {{ dbt.type_int() }}) as valid_order_count,
+        cast(with_stage.last_valid_order_days_ago as {{ dbt.type_int() }}) as last_valid_order_days_ago,
+        with_stage.lead_band,
+        with_stage.has_marketing_consent
+    from with_stage
     left join stages
-        on staged.lifecycle_stage = stages.stage
+        on with_stage.lifecycle_stage = stages.stage
 )
 
 select * from final

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from followup import PROJECT_DIR
-from followup.daysplit import write_day_before
+from followup.day_before import write_day_before
 
 pytestmark = pytest.mark.slow
 

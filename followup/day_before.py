@@ -3,7 +3,7 @@
 The incremental benchmark (and anyone testing an incremental run) needs two deliveries
 of the raw data: the one of day D - 1 and the one of day D. :func:`write_day_before`
 turns the folder of day D into the folder of day D - 1 by removing every row dated on D
-or later. Which column dates a row is fixed per table (/work/shared/SEMANTICS.md, "Time"):
+or later. Which column dates a row is fixed per table (docs/semantics.md, "Time"):
 
 ========================  ==============
 table                     dated by

@@ -1,4 +1,4 @@
-"""Tests of followup/daysplit.py: the raw data folder as it was at the end of the day before."""
+"""Tests of followup/day_before.py: the raw data folder as it was at the end of the day before."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from followup.contract import load_contract
-from followup.daysplit import DATING_COLUMNS, UNCHANGED_TABLES, write_day_before
+from followup.day_before import DATING_COLUMNS, UNCHANGED_TABLES, write_day_before
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 6, 15)
