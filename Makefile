@@ -93,6 +93,9 @@ lint: setup
 	@echo "==> ruff"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@echo "==> generated files (raw contract macro, flow registry) are current"
+	$(PY) -m followup.contract --check
+	$(BIN)/followup flows generate --check
 	@echo "==> dbt parse (deprecations are errors)"
 	$(DBT) parse --no-partial-parse --show-all-deprecations \
 		--warn-error-options '{"error": ["Deprecations"]}'
@@ -104,7 +107,7 @@ build-test: setup
 	rm -f $(TEST_DUCKDB)
 	$(PY) scripts/generate_data.py --contacts $(TEST_CONTACTS) --seed $(TEST_SEED) \
 		--as-of $(TEST_AS_OF) --out $(TEST_DATA)
-	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(PY) scripts/load_raw.py --from $(TEST_DATA)
+	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/followup load --from $(TEST_DATA)
 	@echo "==> dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
 	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build --vars '{as_of_date: "$(TEST_AS_OF)"}'
 
@@ -121,12 +124,12 @@ SPARK_DIR := warehouse/spark
 test-spark: setup-spark build-test
 	@echo "==> Spark: loading $(TEST_DATA) into a fresh local metastore ($(SPARK_DIR))"
 	rm -rf $(SPARK_DIR)
-	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(PY) scripts/load_raw.py --from $(TEST_DATA) --target spark
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup load --from $(TEST_DATA) --target spark
 	@echo "==> Spark: dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
 	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(DBT) build --target spark --target-path target/spark \
 		--vars '{as_of_date: "$(TEST_AS_OF)"}'
 	@echo "==> Spark vs DuckDB: audiences and segments, row for row"
-	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(PY) scripts/compare_engines.py duckdb:$(TEST_DUCKDB) spark
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup compare duckdb:$(TEST_DUCKDB) spark
 
 clean:
 	rm -rf $(VENV) data warehouse target logs dbt_packages exports

@@ -384,14 +384,44 @@ def flows_yaml(flows: list[Flow]) -> str:
     return f"# {GENERATED} (template registry/flows_models.yml).\n" + body
 
 
+# The engine-dependent SQL types of the contracts, written once per file as a YAML anchor.
+TYPE_ANCHORS = {
+    "text": (
+        "\"{{ 'string' if target.type in ('spark', 'bigquery') else 'varchar' }}\"",
+        "'{{ ''string'' if target.type in (''spark'', ''bigquery'') else ''varchar'' }}'",
+    ),
+    "double": (
+        "\"{{ {'postgres': 'double precision', 'bigquery': 'float64'}.get(target.type, 'double') }}\"",  # noqa: E501
+        "'{{ {''postgres'': ''double precision'', ''bigquery'': ''float64''}.get(target.type, ''double'') }}'",  # noqa: E501
+    ),
+}
+
+
+def anchor_types(text: str) -> str:
+    """Write each engine-dependent data type once (`&text`), then refer to it (`*text`)."""
+    for name, spellings in TYPE_ANCHORS.items():
+        seen = False
+        lines = []
+        for line in text.splitlines(keepends=True):
+            for spelling in spellings:
+                if line.rstrip("\n").endswith(f"data_type: {spelling}"):
+                    prefix = line[: line.index("data_type: ")]
+                    value = f"&{name} {spellings[0]}" if not seen else f"*{name}"
+                    line = f"{prefix}data_type: {value}\n"
+                    seen = True
+            lines.append(line)
+        text = "".join(lines)
+    return text
+
+
 def generated_files(flows: list[Flow] | None = None) -> dict[Path, str]:
     """Every generated file and its content."""
     flows = flows if flows is not None else load_registry()
     files = {
         MACRO_FILE: registry_macro(flows),
-        AUDIENCE_DIR / "_audiences__models.yml": audience_yaml(flows),
+        AUDIENCE_DIR / "_audiences__models.yml": anchor_types(audience_yaml(flows)),
         TRIGGER_DIR / "_triggers__models.yml": trigger_yaml(flows),
-        FLOWS_DIR / "_flows__models.yml": flows_yaml(flows),
+        FLOWS_DIR / "_flows__models.yml": anchor_types(flows_yaml(flows)),
     }
     for flow in flows:
         files[AUDIENCE_DIR / f"audience_{flow.flow_id}.sql"] = audience_model(flow)

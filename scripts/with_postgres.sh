@@ -11,6 +11,14 @@
 # If the binaries are missing it installs the Debian package `postgresql`.
 set -euo pipefail
 
+usage() {
+    sed -n '2,11s/^# \{0,1\}//p' "$0"
+}
+case "${1:-}" in
+    -h | --help) usage; exit 0 ;;
+    "") usage >&2; echo "with_postgres: give the command to run" >&2; exit 2 ;;
+esac
+
 find_pg_bin() {
     local candidate
     for candidate in "${PG_BIN:-}" /usr/lib/postgresql/*/bin; do

@@ -2,11 +2,11 @@
 
 For each data set size (contacts) the benchmark measures, as the median of several runs:
 
-* ``load``         scripts/load_raw.py of day D's raw files into a fresh DuckDB file;
+* ``load``         followup load of day D's raw files into a fresh DuckDB file;
 * ``seed``         ``dbt seed`` on that file (reported separately, not part of run/build);
 * ``run_full``     ``dbt run --full-refresh`` for D: every model, no tests;
 * ``build_full``   ``dbt build --full-refresh`` for D: seeds, models, data and unit tests;
-* ``export``       scripts/export_send_lists.py --all --esp generic after the build;
+* ``export``       followup export --all --esp generic after the build;
 * ``floor``        the compiled SQL of the same models run directly by DuckDB, one
                    connection, no dbt (what the SQL itself costs);
 * ``daily_load``   loading day D's files into a warehouse built for D - 1;

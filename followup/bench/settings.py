@@ -24,7 +24,7 @@ from followup import PROJECT_DIR
 
 # The steps, in report order: key -> (label, what it measures).
 STEPS: dict[str, tuple[str, str]] = {
-    "load": ("load", "scripts/load_raw.py of day D into a fresh DuckDB file"),
+    "load": ("load", "followup load of day D into a fresh DuckDB file"),
     "seed": ("dbt seed", "the seeds (rule tables), before every full run"),
     "run_full": ("full run", "dbt run --full-refresh for D (models only, seed excluded)"),
     "build_full": (

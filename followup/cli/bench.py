@@ -41,10 +41,10 @@ def parse_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> lis
     epilog="""\b
 Examples:
   # the sizes of the README's table (the 1M size takes about half an hour)
-  python scripts/benchmark.py --sizes 10000,100000,1000000 --runs 3 --runs-large 1
+  followup bench --sizes 10000,100000,1000000 --runs 3 --runs-large 1
 \b
   # a quick look on a laptop: one small size, one run, no comparisons
-  python scripts/benchmark.py --sizes 10k --runs 1 --skip-pandas --skip-floor
+  followup bench --sizes 10k --runs 1 --skip-pandas --skip-floor
 \b
 Output:
   OUT/results.md     the tables: one per size, a summary, the targets met or missed

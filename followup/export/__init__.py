@@ -1,6 +1,6 @@
 """The ESP export: personalised send lists for any email service provider, safely.
 
-Entry point: ``scripts/export_send_lists.py`` (``--help`` explains every option).
+Entry point: ``followup export`` (``--help`` explains every option).
 
 Modules, in the order an export uses them:
 

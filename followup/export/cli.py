@@ -1,4 +1,4 @@
-"""The command line of ``scripts/export_send_lists.py`` (click)."""
+"""The command line of ``followup export`` (click)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,18 @@ from followup.profiles import PROFILES_FILE
 EPILOG = """\b
 Examples:
   # every flow of the day the warehouse was built for, as plain CSV
-  python scripts/export_send_lists.py --all --esp generic --out exports
+  followup export --all --esp generic --out exports
 \b
   # one flow for Mailchimp; look first, then export
-  python scripts/export_send_lists.py --flow abandoned_cart --esp mailchimp --out exports --dry-run
-  python scripts/export_send_lists.py --flow abandoned_cart --esp mailchimp --out exports
+  followup export --flow abandoned_cart --esp mailchimp --out exports --dry-run
+  followup export --flow abandoned_cart --esp mailchimp --out exports
 \b
   # the ESP profiles there are
-  python scripts/export_send_lists.py --list-profiles
+  followup export --list-profiles
 \b
 \b
   # send through a second ESP on purpose (the email ESPs share one send log)
-  python scripts/export_send_lists.py --all --esp klaviyo --out exports --channel klaviyo
+  followup export --all --esp klaviyo --out exports --channel klaviyo
 \b
 Output (one folder per day and profile; a file set is complete when its manifest exists):
   OUT/<day>/<profile>/<flow>.<ext>            the send list (.partNNN when split by the
@@ -277,5 +277,5 @@ def command(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of scripts/export_send_lists.py."""
+    """Entry point of scripts/export_send_lists.py (a thin wrapper of ``followup export``)."""
     command.main(args=argv, prog_name="export_send_lists.py")

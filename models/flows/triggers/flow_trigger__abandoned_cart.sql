@@ -1,10 +1,5 @@
--- abandoned_cart on D: the contact's latest add_to_cart (recognition level >= 3,
--- over all events up to D) was yesterday (var abandoned_cart_offset_days), no
--- valid order was placed at or after it, and the cart is not empty.
--- Cart: products whose latest add_to_cart has days_ago in [1, 7] (var
--- abandoned_cart_window_days), lies strictly after the contact's latest valid
--- order, and is not followed by a strictly later remove_from_cart (removes of
--- any age count). Most recently added first, then product_id.
+-- The rule of this flow is its doc block flow_abandoned_cart, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_abandoned_cart.
 with
 
 cart_events as (

@@ -1,11 +1,5 @@
--- back_in_stock on D (a service flow, keyed by email): a stock alert request
--- whose product's first restock after the request (recorded_at strictly after
--- requested_at) is today (var back_in_stock_offset_days). Each request is
--- answered once, by that first restock. The recipient is the request's
--- normalised email (a request without email uses its contact's email); per
--- recipient the request with the latest requested_at (then the smallest
--- request_id) gives the contact_id, and the products are those of all of that
--- email's triggered requests (latest request first, then product_id).
+-- The rule of this flow is its doc block flow_back_in_stock, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_back_in_stock.
 with
 
 requests as (

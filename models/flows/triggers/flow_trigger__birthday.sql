@@ -1,6 +1,5 @@
--- birthday on D: the contact's birth month and day are D's. A 29 February
--- birthday falls on 28 February in years without 29 February (and only on 29
--- February in leap years). The age is D's year minus the birth year.
+-- The rule of this flow is its doc block flow_birthday, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_birthday.
 {%- set d = modules.datetime.datetime.strptime(as_of_date_str(), '%Y-%m-%d') %}
 {%- set is_leap_year = (d.year % 4 == 0 and d.year % 100 != 0) or d.year % 400 == 0 %}
 

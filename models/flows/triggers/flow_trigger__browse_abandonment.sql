@@ -1,8 +1,5 @@
--- browse_abandonment on D: the contact viewed products yesterday (var
--- browse_abandonment_offset_days; product_view at recognition level >= 3), and
--- added nothing to the cart and placed no valid order at or after the first of
--- those views. The product: the most viewed of that day (ties: its latest view
--- that day, then product_id).
+-- The rule of this flow is its doc block flow_browse_abandonment, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_browse_abandonment.
 with
 
 web_events as (

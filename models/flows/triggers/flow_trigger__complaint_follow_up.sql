@@ -1,6 +1,5 @@
--- complaint_follow_up on D (service): a complaint opened today (var
--- complaint_offset_days). Per contact the latest opened_at, then the smallest
--- interaction_id. The audience adds the expected response date.
+-- The rule of this flow is its doc block flow_complaint_follow_up, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_complaint_follow_up.
 with
 
 complaints as (

@@ -1,10 +1,5 @@
--- cross_sell_accessory on D: a product bought in a valid order 120 days ago
--- (var cross_sell_purchase_offset_days) has accessories (product_relations
--- 'accessory') that are active, in stock now (int_product_stock) and that the
--- contact never bought in any valid order (the 120-day order included). Only
--- then does the flow trigger. Per contact the bought line with the latest
--- ordered_at, then the smallest order_id, then the smallest product_id; up to 3
--- of its accessories by price (highest first), then product_id.
+-- The rule of this flow is its doc block flow_cross_sell_accessory, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_cross_sell_accessory.
 with
 
 order_lines as (

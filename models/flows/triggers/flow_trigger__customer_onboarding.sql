@@ -1,7 +1,5 @@
--- customer_onboarding on D: the contact's first valid order was 1, 14 or 30
--- days ago (var onboarding_step_offsets): step 1, 2 or 3, with the products of
--- that first order (earliest ordered_at, then the smallest order_id), in line
--- order.
+-- The rule of this flow is its doc block flow_customer_onboarding, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_customer_onboarding.
 {%- set offsets = var('onboarding_step_offsets') %}
 
 with

@@ -1,5 +1,5 @@
--- lead_nurture on D: a contact that is not a customer and whose lead band is
--- warm or hot. Sales-ready leads go to sales_handoff instead.
+-- The rule of this flow is its doc block flow_lead_nurture, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_lead_nurture.
 with
 
 lifecycle as (

@@ -1,8 +1,5 @@
--- post_purchase_service on D (service): a valid order delivered today (var
--- post_purchase_offset_days). Per contact the order with the latest
--- delivered_at (then the smallest order_id); the products are those of all the
--- contact's orders delivered that day (latest delivery first, then order and
--- line), manuals or not.
+-- The rule of this flow is its doc block flow_post_purchase_service, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_post_purchase_service.
 with
 
 delivered_orders as (

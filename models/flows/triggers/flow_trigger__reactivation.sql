@@ -1,4 +1,3 @@
--- reactivation on D: a customer whose last valid order was 180 to 364 days ago
--- (vars reactivation_min_days, reactivation_max_days) and who has not engaged
--- in any channel in the last 60 days (var inactivity_days).
+-- The rule of this flow is its doc block flow_reactivation, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_reactivation.
 {{ inactive_customer_trigger('reactivation', var('reactivation_min_days'), var('reactivation_max_days')) }}

@@ -1,7 +1,5 @@
--- reminder_no_conversion on D: a click on a product link (product_id set) in a
--- marketing email two days ago (var reminder_no_conversion_offset_days), with
--- no valid order placed at or after that click. The latest such click (then the
--- smallest event_id) names the product.
+-- The rule of this flow is its doc block flow_reminder_no_conversion, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_reminder_no_conversion.
 with
 
 clicks as (

@@ -1,5 +1,3 @@
--- reminder_non_open on D: a regular campaign (email_type 'marketing', no
--- flow_id) sent three days ago (var campaign_reminder_offset_days) that the
--- contact neither opened (really) nor clicked, and for which no reminder was
--- sent yet. The message with the latest send, then the smallest message_id.
+-- The rule of this flow is its doc block flow_reminder_non_open, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_reminder_non_open.
 {{ campaign_reminder_trigger('reminder_non_open', opened=false) }}

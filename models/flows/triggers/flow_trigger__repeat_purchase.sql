@@ -1,8 +1,5 @@
--- repeat_purchase on D: a customer with valid orders on at least 2 distinct
--- days who is past their usual gap between orders but bought less than 180
--- days ago (var repeat_purchase_max_days). In exact integer arithmetic:
---   days_since_last * (distinct_order_days - 1) >= last_order_date - first_order_date
--- expected_gap_days is that span divided by (distinct_order_days - 1), rounded down.
+-- The rule of this flow is its doc block flow_repeat_purchase, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_repeat_purchase.
 with
 
 contact_orders as (

@@ -1,6 +1,5 @@
--- service_survey on D (service): a service interaction of any type closed
--- yesterday (var survey_offset_days). Per contact the latest closed_at, then
--- the smallest interaction_id.
+-- The rule of this flow is its doc block flow_service_survey, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_service_survey.
 with
 
 closed as (

@@ -1,7 +1,5 @@
--- welcome on D: a contact without any valid order whose first email marketing
--- opt-in (the earliest ever, whatever followed it) was 0, 3 or 7 days ago (var
--- welcome_step_offsets) gets step 1, 2 or 3. Consent on D is checked by the
--- global rules.
+-- The rule of this flow is its doc block flow_welcome, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_welcome.
 {%- set offsets = var('welcome_step_offsets') %}
 
 with

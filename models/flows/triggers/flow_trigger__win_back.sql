@@ -1,4 +1,3 @@
--- win_back on D: a customer whose last valid order was 365 to 730 days ago
--- (vars win_back_min_days, win_back_max_days) and who has not engaged in any
--- channel in the last 60 days (var inactivity_days).
+-- The rule of this flow is its doc block flow_win_back, in the .md file beside
+-- this one: it shows in the docs of this model and of audience_win_back.
 {{ inactive_customer_trigger('win_back', var('win_back_min_days'), var('win_back_max_days')) }}
