@@ -66,7 +66,7 @@ $(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
 # ---------------------------------------------------------------- demo
 demo: setup
 	@echo "==> Generating $(DEMO_CONTACTS) demo contacts for $(DEMO_AS_OF) into $(DEMO_DATA)"
-	$(PY) scripts/generate_data.py --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
+	$(BIN)/followup generate --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
 		--as-of $(DEMO_AS_OF) --out $(DEMO_DATA)
 	@echo "==> Loading $(DEMO_DATA) into $(FOLLOWUP_DUCKDB_PATH)"
 	$(BIN)/followup load --from $(DEMO_DATA)
@@ -105,7 +105,7 @@ lint: setup
 build-test: setup
 	@echo "==> Generating the test data set ($(TEST_CONTACTS) contacts, $(TEST_AS_OF))"
 	rm -f $(TEST_DUCKDB)
-	$(PY) scripts/generate_data.py --contacts $(TEST_CONTACTS) --seed $(TEST_SEED) \
+	$(BIN)/followup generate --contacts $(TEST_CONTACTS) --seed $(TEST_SEED) \
 		--as-of $(TEST_AS_OF) --out $(TEST_DATA)
 	FOLLOWUP_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/followup load --from $(TEST_DATA)
 	@echo "==> dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"

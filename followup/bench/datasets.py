@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from followup import PROJECT_DIR
 from followup.bench.processes import run_process
 from followup.day_before import write_day_before
 
@@ -56,7 +55,8 @@ def ensure_dataset(
     ran = run_process(
         [
             sys.executable,
-            str(PROJECT_DIR / "scripts" / "generate_data.py"),
+            "-m",
+            "followup.generate",
             "--contacts",
             str(size),
             "--seed",

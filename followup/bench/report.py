@@ -220,7 +220,7 @@ def render_markdown(document: Mapping[str, Any]) -> str:
     settings = document.get("settings", {})
     git = document.get("git", {})
     lines.append(
-        f"Data: scripts/generate_data.py --seed {settings.get('seed')} --as-of "
+        f"Data: followup generate --seed {settings.get('seed')} --as-of "
         f"{settings.get('as_of')}. Run {document.get('started_at')} at commit "
         f"`{(git.get('commit') or '?')[:12]}`"
         + (

@@ -18,7 +18,7 @@ from followup.day_before import DATING_COLUMNS, UNCHANGED_TABLES, write_day_befo
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 6, 15)
 
-# scripts/generate_data.py --contacts 300 --seed 5 --as-of 2026-06-15 (default chunk size):
+# followup generate --contacts 300 --seed 5 --as-of 2026-06-15 (default chunk size):
 # table -> (rows in, rows out of the day before).
 EXPECTED_COUNTS: dict[str, tuple[int, int]] = {
     "contacts": (310, 310),
@@ -44,7 +44,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(
         [
             sys.executable,
-            str(ROOT / "scripts" / "generate_data.py"),
+            "-m",
+            "followup.generate",
             "--contacts",
             "300",
             "--seed",

@@ -1,21 +1,24 @@
-"""Tests of scripts/generate_data.py: the raw data contract, determinism, CSV output,
-bounded timestamps, and facts of the scenario personas the flows rely on."""
+"""Tests of the data generator (followup.generate, `followup generate`): the raw data
+contract, determinism, CSV output, bounded timestamps, and facts of the scenario personas
+the flows rely on."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+
+import followup.generate as gen
+from followup.generate.personas import check_personas
+from followup.generate.registry import FLOWS, holdout_bucket
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "generate_data.py"
@@ -33,19 +36,6 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "integer": pa.int32(),
     "boolean": pa.bool_(),
 }
-
-
-def load_generator() -> ModuleType:
-    """Import scripts/generate_data.py as a module."""
-    spec = importlib.util.spec_from_file_location("generate_data", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_data"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
 
 
 def contract() -> dict[str, list[tuple[str, str]]]:
@@ -237,7 +227,7 @@ def test_cli_writes_files_and_explains_itself(tmp_path: Path) -> None:
 
 
 def test_persona_registry_covers_every_flow_and_reason() -> None:
-    gen.check_personas()
+    check_personas()
     sends = [
         e.split(":")[0]
         for p in gen.PERSONAS
@@ -245,7 +235,7 @@ def test_persona_registry_covers_every_flow_and_reason() -> None:
         for e in p.expects
         if e.endswith(":send")
     ]
-    for flow in gen.FLOWS:
+    for flow in FLOWS:
         assert sends.count(flow) >= 2, flow
     reasons = {e.split(":")[1] for p in gen.PERSONAS for e in p.expects}
     assert reasons >= {
@@ -256,9 +246,9 @@ def test_persona_registry_covers_every_flow_and_reason() -> None:
 
 
 def test_holdout_hash_known_values() -> None:
-    assert gen.holdout_bucket("C000001", "abandoned_cart") == 57
-    assert gen.holdout_bucket("C000007", "win_back") == 6
-    assert gen.holdout_bucket("C000011", "abandoned_cart") == 6
+    assert holdout_bucket("C000001", "abandoned_cart") == 57
+    assert holdout_bucket("C000007", "win_back") == 6
+    assert holdout_bucket("C000011", "abandoned_cart") == 6
 
 
 def test_abandoned_cart_persona_added_to_cart_yesterday(con: duckdb.DuckDBPyConnection) -> None:
