@@ -284,25 +284,30 @@ def _contains_items(spec: Any) -> int:
     return 0
 
 
-def load_profile(path: Path) -> EspProfile:
-    """Read and check one profile file."""
+PROFILE_KEYS = {
+    "name", "title", "documentation", "kind", "send_log_channel", "flow_categories",
+    "format", "extension", "csv", "date_format", "timestamp_format", "limits", "hashed",
+    "clear_text_allowed", "columns", "groups", "identifier", "json", "settings", "notes",
+}  # fmt: skip
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise _fail(path, f"not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):
         raise _fail(path, "must be a mapping")
-    known = {
-        "name", "title", "documentation", "kind", "send_log_channel", "flow_categories",
-        "format", "extension", "csv", "date_format", "timestamp_format", "limits", "hashed",
-        "clear_text_allowed", "columns", "groups", "identifier", "json", "settings", "notes",
-    }  # fmt: skip
-    unknown = set(raw) - known
+    unknown = set(raw) - PROFILE_KEYS
     if unknown:
         raise _fail(path, f"unknown keys {', '.join(sorted(unknown))}")
-    name = raw.get("name")
-    if name != path.stem:
-        raise _fail(path, f"name {name!r} must match the file name {path.stem!r}")
+    if raw.get("name") != path.stem:
+        raise _fail(path, f"name {raw.get('name')!r} must match the file name {path.stem!r}")
+    return raw
+
+
+def _what_and_where(path: Path, raw: dict[str, Any]) -> tuple[list[str], str, str, tuple]:
+    """(documentation, kind, format, flow categories) of a profile, checked."""
     documentation = raw.get("documentation") or []
     if isinstance(documentation, str):
         documentation = [documentation]
@@ -320,11 +325,18 @@ def load_profile(path: Path) -> EspProfile:
     if kind == "ad_audience" and categories != ("marketing",):
         # Ads are marketing: a service mail's recipient never consented to them.
         raise _fail(path, "an ad_audience profile takes marketing flows only (flow_categories)")
-    csv_options = raw.get("csv") or {}
+    return documentation, kind, fmt, categories
+
+
+def _limits(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     limits = raw.get("limits") or {}
     for key in ("max_rows", "max_bytes"):
         if limits.get(key) is not None and (not isinstance(limits[key], int) or limits[key] < 1):
             raise _fail(path, f"limits.{key} must be a positive whole number")
+    return limits
+
+
+def _columns_and_groups(path: Path, raw: dict[str, Any]) -> tuple[tuple, tuple[GroupSpec, ...]]:
     columns = tuple(_column(path, c) for c in raw.get("columns") or [])
     names = [c.name for c in columns if isinstance(c, ColumnSpec)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -338,32 +350,49 @@ def load_profile(path: Path) -> EspProfile:
         missing = [c for c in group.columns if c not in names]
         if missing:
             raise _fail(path, f"group names unknown columns {missing}")
-    identifier = None
-    if raw.get("identifier"):
-        ident = raw["identifier"]
-        fallback = ident.get("fallback") or {}
-        fallback_columns = tuple(_column(path, c) for c in fallback.get("columns") or [])
-        if any(isinstance(c, RestSpec) for c in fallback_columns):
-            raise _fail(path, "identifier fallback columns cannot use 'rest'")
-        identifier = IdentifierSpec(
-            column=str(ident["column"]),
-            field=str(ident["field"]),
-            fallback_suffix=fallback.get("suffix"),
-            fallback_columns=fallback_columns,  # type: ignore[arg-type]
-        )
-    json_spec = None
-    if fmt == "json":
-        raw_json = raw.get("json") or {}
-        if "envelope" not in raw_json or "item" not in raw_json:
-            raise _fail(path, "format json needs json.envelope and json.item")
-        if _contains_items(raw_json["envelope"]) != 1:
-            raise _fail(path, "json.envelope must contain $items exactly once")
-        _check_json_spec(path, raw_json["item"], "json.item")
-        json_spec = JsonSpec(
-            raw_json["envelope"], raw_json["item"], bool(raw_json.get("omit_nulls", True))
-        )
-    elif not columns:
-        raise _fail(path, "format csv needs columns")
+    return columns, groups
+
+
+def _identifier(path: Path, raw: dict[str, Any]) -> IdentifierSpec | None:
+    if not raw.get("identifier"):
+        return None
+    ident = raw["identifier"]
+    fallback = ident.get("fallback") or {}
+    fallback_columns = tuple(_column(path, c) for c in fallback.get("columns") or [])
+    if any(isinstance(c, RestSpec) for c in fallback_columns):
+        raise _fail(path, "identifier fallback columns cannot use 'rest'")
+    return IdentifierSpec(
+        column=str(ident["column"]),
+        field=str(ident["field"]),
+        fallback_suffix=fallback.get("suffix"),
+        fallback_columns=fallback_columns,  # type: ignore[arg-type]
+    )
+
+
+def _json_spec(path: Path, raw: dict[str, Any], fmt: str, columns: tuple) -> JsonSpec | None:
+    if fmt != "json":
+        if not columns:
+            raise _fail(path, "format csv needs columns")
+        return None
+    raw_json = raw.get("json") or {}
+    if "envelope" not in raw_json or "item" not in raw_json:
+        raise _fail(path, "format json needs json.envelope and json.item")
+    if _contains_items(raw_json["envelope"]) != 1:
+        raise _fail(path, "json.envelope must contain $items exactly once")
+    _check_json_spec(path, raw_json["item"], "json.item")
+    return JsonSpec(raw_json["envelope"], raw_json["item"], bool(raw_json.get("omit_nulls", True)))
+
+
+def load_profile(path: Path) -> EspProfile:
+    """Read and check one profile file."""
+    raw = _read_mapping(path)
+    name = raw["name"]
+    documentation, kind, fmt, categories = _what_and_where(path, raw)
+    csv_options = raw.get("csv") or {}
+    limits = _limits(path, raw)
+    columns, groups = _columns_and_groups(path, raw)
+    identifier = _identifier(path, raw)
+    json_spec = _json_spec(path, raw, fmt, columns)
     profile = EspProfile(
         name=name,
         title=str(raw.get("title", name)),

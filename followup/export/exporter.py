@@ -310,6 +310,20 @@ def _nothing_new(state: ExportState, send_list: SendList, channel: str) -> str:
     )
 
 
+def _not_yet_exported(
+    session: Session, send_list: Any, channel: str, result: FlowResult
+) -> pd.DataFrame:
+    """The rows of the send list the send log does not have yet (all with --force)."""
+    frame = send_list.frame
+    if session.options.force:
+        done = pd.Series(False, index=frame.index)
+    else:
+        done = _already_exported(session.state, send_list, channel)
+        fault_point("after_read_log")
+    result.skipped_before = int(done.sum())
+    return frame[~done.to_numpy()]
+
+
 def _export_one(
     session: Session,
     writer: Writer,
@@ -328,13 +342,7 @@ def _export_one(
     if frame.empty:
         result.note = "no recipients today"
         return result
-    if options.force:
-        done = pd.Series(False, index=frame.index)
-    else:
-        done = _already_exported(session.state, send_list, channel)
-        fault_point("after_read_log")
-    result.skipped_before = int(done.sum())
-    todo = frame[~done.to_numpy()]
+    todo = _not_yet_exported(session, send_list, channel, result)
     out = options.out.resolve()
     directory = export_dir(out, day, profile.name)
     if todo.empty:
@@ -354,7 +362,6 @@ def _export_one(
         )
         echo(_preview(send_list, profile, todo.head(options.show)))
         return result
-    committed_at = utc_now()
     batch = Batch(
         batch_id=uuid.uuid4().hex,
         as_of_date=day,
@@ -365,7 +372,7 @@ def _export_one(
         out_dir=str(out),
         manifest=f"{batch_stem(flow_id, number)}.manifest.json",
         row_count=len(todo),
-        committed_at=committed_at,
+        committed_at=utc_now(),
     )
     document = _manifest_document(session, item, profile, batch, result, commit)
     try:

@@ -84,14 +84,13 @@ def _expand(name: str, plan_columns: list[str], templates: FlowTemplates | None)
     return {name}
 
 
-def plan(
-    profile: EspProfile,
+def _available_fields(
     flow: FlowInfo,
     audience_columns: list[WarehouseColumn],
     contact_columns: list[WarehouseColumn],
     templates: FlowTemplates | None,
-) -> Plan:
-    """Decide what to read for ``flow`` exported with ``profile``."""
+) -> tuple[dict[str, FieldType], set[str]]:
+    """The type of every field the flow can export, and the set of those fields."""
     names = [c.name for c in audience_columns]
     missing_base = [b for b in BASE_FIELDS if b not in names]
     if missing_base:
@@ -114,7 +113,13 @@ def plan(
     if templates is not None:
         not_variables = {*TEMPLATE_FIELDS, "products", "bought_product", "extras"}
         check_variables(templates, available - not_variables)
+    return types, available
 
+
+def _exported_fields(
+    profile: EspProfile, flow: FlowInfo, names: list[str], available: set[str]
+) -> list[str]:
+    """The fields the profile writes, in its order, each once."""
     exported: list[str] = []
     for column in profile.columns:
         if isinstance(column, ColumnSpec):
@@ -141,7 +146,20 @@ def plan(
                     f"{flow.flow_id!r} does not have"
                 )
             exported.append(ref)
-    exported = list(dict.fromkeys(exported))
+    return list(dict.fromkeys(exported))
+
+
+def plan(
+    profile: EspProfile,
+    flow: FlowInfo,
+    audience_columns: list[WarehouseColumn],
+    contact_columns: list[WarehouseColumn],
+    templates: FlowTemplates | None,
+) -> Plan:
+    """Decide what to read for ``flow`` exported with ``profile``."""
+    names = [c.name for c in audience_columns]
+    types, available = _available_fields(flow, audience_columns, contact_columns, templates)
+    exported = _exported_fields(profile, flow, names, available)
 
     requires: tuple[str, ...] = ()
     if templates is not None and profile.kind == "email":

@@ -200,7 +200,6 @@ def _is_ad(send_list: SendList) -> bool:
 def _checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
     import great_expectations.expectations as gxe
 
-    plan = send_list.plan
     checks = [
         _Check(
             "every row has a valid email address",
@@ -228,7 +227,15 @@ def _checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
             kind="not_null",
         ),
     ]
-    if plan.flow.category == "marketing" or "has_marketing_consent" in send_list.frame:
+    return checks + _protection_checks(send_list) + _content_checks(send_list, bound)
+
+
+def _protection_checks(send_list: SendList) -> list[_Check]:
+    """Consent (marketing flows and ad audiences) and suppression (every list)."""
+    import great_expectations.expectations as gxe
+
+    checks = []
+    if send_list.plan.flow.category == "marketing" or "has_marketing_consent" in send_list.frame:
         who = "person in an ad audience" if _is_ad(send_list) else "recipient of a marketing flow"
         checks.append(
             _Check(
@@ -246,6 +253,15 @@ def _checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
             kind="in_set_false",
         )
     )
+    return checks
+
+
+def _content_checks(send_list: SendList, bound: SpikeBound | None) -> list[_Check]:
+    """What the flow's content needs, well-formed ids, codes and URLs, and the list size."""
+    import great_expectations.expectations as gxe
+
+    plan = send_list.plan
+    checks = []
     for name in plan.requires:
         checks.append(
             _Check(
@@ -312,11 +328,9 @@ def _examples(data: pd.DataFrame, check: _Check) -> list[str]:
     return examples
 
 
-def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
-    """Run every check on the whole send list."""
-    gx = _gx()
+def _validation_frame(send_list: SendList, checks: list[_Check]) -> pd.DataFrame:
+    """The columns the checks read, with consent and suppression as plain booleans."""
     frame = send_list.frame
-    checks = _checks(send_list, bound)
     columns = {"recipient"} | {c.column for c in checks if c.column}
     data = frame[[c for c in frame.columns if c in columns]]
     if "has_marketing_consent" in columns:
@@ -327,12 +341,17 @@ def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
             else consent.fillna(False).astype(bool).to_numpy()
         )
     suppressed = frame.get("is_suppressed")
-    data = data.assign(
+    return data.assign(
         # email-only recipients have no contact: their suppression is the decision's
         is_suppressed=False
         if suppressed is None
         else suppressed.fillna(False).astype(bool).to_numpy()
     )
+
+
+def _run_suite(send_list: SendList, checks: list[_Check], data: pd.DataFrame) -> Any:
+    """Run the checks as one Great Expectations suite on the data frame."""
+    gx = _gx()
     context = _CONTEXT
     name = f"send_list_{send_list.flow_id}_{uuid.uuid4().hex}"
     suite = gx.ExpectationSuite(name=name)
@@ -345,7 +364,7 @@ def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(data=batch, suite=suite, name=name)
         )
-        outcome = definition.run(
+        return definition.run(
             batch_parameters={"dataframe": data},
             result_format={"result_format": "BASIC", "partial_unexpected_count": 3},
         )
@@ -357,6 +376,13 @@ def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
         ):
             with contextlib.suppress(Exception):
                 remove()
+
+
+def validate(send_list: SendList, bound: SpikeBound | None) -> ValidationReport:
+    """Run every check on the whole send list."""
+    checks = _checks(send_list, bound)
+    data = _validation_frame(send_list, checks)
+    outcome = _run_suite(send_list, checks, data)
     by_id = {str(r.expectation_config.id): r for r in outcome.results}
     results = []
     for check in checks:  # GX does not keep the order of the suite: match by expectation id
