@@ -22,7 +22,7 @@ def tracked_parts() -> set[str]:
         ["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
     ).stdout.split()
     parts = set()
-    depth = {"models": 3, "export": 2, "followup": 2}
+    depth = {"models": 3, "export": 2, "followup": 2, "docs": 2}
     for name in files:
         path = name.split("/")
         if name == "followup/__init__.py" or path[0].startswith(".") or len(path) == 1:
