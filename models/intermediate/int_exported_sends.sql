@@ -6,9 +6,10 @@
 -- counts instead, so a mail is counted once. An export of D itself is D's own
 -- mail: it never holds back D's decisions (rebuilding D after its export gives
 -- the same audiences). Only staged contacts: an erased person's rows are gone.
+-- Only exports still within their flow's cooldown or the contact pressure window.
 with
 
-exported as (
+send_log as (
     select distinct as_of_date, flow_id, flow_step, contact_id
     from {{ ref('stg_followup_state__send_log') }}
     where
@@ -17,20 +18,32 @@ exported as (
         and as_of_date < {{ as_of_date() }}
 ),
 
-exports as (
-    select
-        *,
-        cast({{ dbt.dateadd('day', var('exported_send_match_days'), 'as_of_date') }} as date)
-            as last_match_day
-    from exported
-),
-
 contacts as (
     select contact_id from {{ ref('stg_raw__contacts') }}
 ),
 
 flows as (
-    select flow_id, category from {{ ref('flows') }}
+    select flow_id, category, cooldown_days from {{ ref('flows') }}
+),
+
+-- Only exports that a rule can still see: within the flow's cooldown or the
+-- contact pressure window (older ones change no decision, and the send log
+-- keeps every day).
+exports as (
+    select
+        send_log.as_of_date,
+        send_log.flow_id,
+        send_log.flow_step,
+        send_log.contact_id,
+        flows.category,
+        cast({{ dbt.dateadd('day', var('exported_send_match_days'), 'send_log.as_of_date') }} as date)
+            as last_match_day
+    from send_log
+    inner join flows
+        on send_log.flow_id = flows.flow_id
+    where
+        {{ days_between('send_log.as_of_date', as_of_date()) }}
+        < greatest(coalesce(flows.cooldown_days, 0), {{ var('marketing_pressure_window_days') }})
 ),
 
 esp_sends as (
@@ -61,12 +74,10 @@ final as (
         exports.flow_id,
         exports.flow_step,
         exports.contact_id,
-        flows.category as email_type
+        exports.category as email_type
     from exports
     inner join contacts
         on exports.contact_id = contacts.contact_id
-    inner join flows
-        on exports.flow_id = flows.flow_id
     left join reported
         on
             exports.as_of_date = reported.as_of_date
