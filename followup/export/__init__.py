@@ -15,7 +15,7 @@ Modules, in the order an export uses them:
 ``render``        subject lines and preheaders (``export/templates/<lang>/<flow>.yml``),
                   sandboxed Jinja2, rendered once per distinct input
 ``validation``    the Great Expectations gate and the spike guard
-``formats``       CSV / JSON request bodies, spreadsheet safety, hashing, parts
+``formats``       CSV files, spreadsheet safety, hashing, parts (``json_format``: JSON bodies)
 ``writer``        one batch exactly once: files, send log, renames, manifest, recovery
 ``output``        atomic files, manifest written last, output layout
 ``errors``        the exit code of each way an export stops early

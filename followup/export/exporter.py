@@ -30,7 +30,8 @@ from followup import PROJECT_DIR
 from followup.export.errors import ConfigError, ExportFailed
 from followup.export.esp_profiles import EspProfile, get_profile
 from followup.export.fields import FieldType
-from followup.export.formats import csv_text, csv_variants, json_items
+from followup.export.formats import csv_text, csv_variants
+from followup.export.json_format import json_items
 from followup.export.names import Salutations, load_salutations
 from followup.export.output import batch_stem, export_dir, fault_point, git_commit, next_batch
 from followup.export.render import load_flow_templates

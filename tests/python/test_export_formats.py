@@ -18,11 +18,11 @@ from followup.export.exporter import ExportOptions, run_export
 from followup.export.formats import (
     CsvVariant,
     csv_chunks,
-    json_strings,
     neutralise_text,
     normalise,
     sha256_hex,
 )
+from followup.export.json_format import json_strings
 from tests.python.fixtures.export.helpers import AS_OF, read_json, use_warehouse
 
 STRING = pa.large_string()
