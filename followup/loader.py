@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from followup.contract import ENGINE_TYPES, Table, load_contract
+from followup.faults import fault_point
 from followup.rawfiles import FileCheck, check_file, find_files, literal, quote, typed_select_sql
 
 DEFAULT_MAX_SHRINK = 0.5
@@ -134,6 +135,7 @@ def load_duckdb(folder: Path, settings: dict[str, Any], schema: str, plan: LoadP
                 target = f"{quote(schema)}.{quote(check.raw_file.table.name)}"
                 con.execute(f"create or replace table {target} as {typed_select_sql(check)}")
                 plan.loaded(check, _count(con, target), time.monotonic() - started)
+            fault_point("load.before_commit")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -289,6 +291,7 @@ class LoadPlan:
     guard: ShrinkGuard
     log: Log = print
     previous: dict[str, int] = field(default_factory=dict)
+    rows: int = 0  # rows loaded, over all tables
 
     def check(self, folder: Path, previous_counts: Callable[[], dict[str, int]]) -> list[FileCheck]:
         """Check the files, then the shrink guard against the tables loaded before."""
@@ -303,6 +306,7 @@ class LoadPlan:
 
     def loaded(self, check: FileCheck, rows: int, seconds: float) -> None:
         name = check.raw_file.table.name
+        self.rows += rows
         before = self.previous.get(name)
         change = "" if before is None else f"  (previous load {before:,})"
         self.log(f"  {name:<22} {rows:>12,} rows  ({seconds:.1f} s){change}")
@@ -317,8 +321,10 @@ def load_folder(
     schema: str,
     log: Log = print,
     guard: ShrinkGuard | None = None,
-) -> None:
-    """Check the folder, guard against shrinking tables, then load it into the target."""
+) -> int:
+    """Check the folder, guard against shrinking tables, then load it into the target.
+
+    Returns the number of rows loaded (all tables)."""
     engine = settings.get("type")
     if engine not in LOADERS:
         raise LoadError(
@@ -327,3 +333,4 @@ def load_folder(
         )
     plan = LoadPlan(guard or ShrinkGuard(), log)
     LOADERS[engine](folder, settings, schema, plan)
+    return plan.rows

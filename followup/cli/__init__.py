@@ -7,6 +7,7 @@ import click
 from followup.cli.bench import bench
 from followup.cli.build import build, flows
 from followup.cli.compare import compare
+from followup.cli.daily import daily
 from followup.cli.generate import generate
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
@@ -23,7 +24,10 @@ def main() -> None:
     """followup: email marketing segments and follow-up flows, from raw data to send lists.
 
     \b
-    Every morning:
+    Every morning, in one command (what a scheduler runs):
+      followup daily --as-of D --from DIR --esp P   load, build, export, publish for BI
+    \b
+    The same, step by step:
       followup load --from DIR        check a delivery of raw files, then load it
       followup build                  build segments and today's audiences (dbt build)
       followup export --all --esp P   write today's send lists for your ESP
@@ -44,6 +48,7 @@ def main() -> None:
     """
 
 
+main.add_command(daily, name="daily")
 main.add_command(load, name="load")
 main.add_command(build, name="build")
 main.add_command(flows, name="flows")

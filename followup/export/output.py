@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 
 from followup import PROJECT_DIR
 from followup.export.formats import Chunk
+from followup.faults import fault_point as generic_fault_point
 
 
 @dataclass
@@ -214,9 +215,11 @@ def write_files(
 def fault_point(name: str) -> None:
     """Testing hook: kill this process (SIGKILL) at step ``name`` when the environment
     variable FOLLOWUP_EXPORT_FAULT names it, to prove that a crash at any step boundary
-    is finished by the next run (tests/python/test_export_crash.py)."""
+    is finished by the next run (tests/python/test_export_crash.py). FOLLOWUP_FAULT
+    names the same points as ``export.<name>`` (followup/faults.py)."""
     if os.environ.get("FOLLOWUP_EXPORT_FAULT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    generic_fault_point(f"export.{name}")
 
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
