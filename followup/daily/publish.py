@@ -113,9 +113,9 @@ def _close_run_in_copy(con: Any, table: str, run_id: str, tables: int) -> None:
     """In the copy, this run's publish step and the run itself read as done."""
     now = utc_now()
     con.execute(
-        f"update {table} set status = ?, finished_at = ?, rows = ? "
+        f"update {table} set status = ?, finished_at = ?, rows = ?, message = ? "
         "where run_id = ? and step = 'publish'",
-        [DONE, now, tables, run_id],
+        [DONE, now, tables, f"{tables} tables published", run_id],
     )
     con.execute(
         f"update {table} set status = ?, finished_at = ?, message = ? "
