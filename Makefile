@@ -37,12 +37,14 @@ TEST_SEED := 42
 TEST_DATA := data/test
 TEST_DUCKDB := warehouse/test.duckdb
 
-.PHONY: help setup setup-spark demo test test-spark lint build-test pytest clean
+.PHONY: help setup setup-spark demo daily test test-spark test-daily-faults lint build-test pytest clean
 
 help:
 	@echo "make demo   set up, generate demo data, load it, build the warehouse"
 	@echo "make test   lint, dbt build with all tests on a small data set, pytest"
 	@echo "make test-spark  build the test data set on Spark too and compare it with DuckDB"
+	@echo "make daily DAY=YYYY-MM-DD FROM=DIR ESP=PROFILE   the morning job (followup daily)"
+	@echo "make test-daily-faults   kill the daily job at 21 moments and check every rerun"
 	@echo "make clean  remove the virtualenv, generated data, warehouses and dbt output"
 
 # ---------------------------------------------------------------- setup
@@ -68,13 +70,9 @@ demo: setup
 	@echo "==> Generating $(DEMO_CONTACTS) demo contacts for $(DEMO_AS_OF) into $(DEMO_DATA)"
 	$(BIN)/followup generate --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
 		--as-of $(DEMO_AS_OF) --out $(DEMO_DATA)
-	@echo "==> Loading $(DEMO_DATA) into $(FOLLOWUP_DUCKDB_PATH)"
-	$(BIN)/followup load --from $(DEMO_DATA)
-	@echo "==> Building the warehouse for $(DEMO_AS_OF)"
-	$(DBT) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
-	@echo "==> Writing the send lists of every flow (generic CSV profile) to $(DEMO_EXPORTS)"
-	$(BIN)/followup export --all --esp generic --out $(DEMO_EXPORTS) \
-		--as-of $(DEMO_AS_OF) --no-progress
+	@echo "==> The morning job for $(DEMO_AS_OF): load $(DEMO_DATA), build, export every flow (generic CSV) to $(DEMO_EXPORTS), publish for BI"
+	$(BIN)/followup daily --as-of $(DEMO_AS_OF) --from $(DEMO_DATA) --esp generic \
+		--out $(DEMO_EXPORTS) --no-catch-up
 	@echo
 	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB), schema analytics:"
 	@echo "  segments:   dim_contacts, contact_rfm, contact_lifecycle, contact_lead_scores, sales_handoff"
@@ -83,7 +81,15 @@ demo: setup
 	@echo "Send lists: $(DEMO_EXPORTS)/$(DEMO_AS_OF)/generic/<flow_id>.csv (+ .manifest.json each)"
 	@echo "  other ESP: $(BIN)/followup export --all --esp mailchimp --out $(DEMO_EXPORTS) --dry-run"
 	@echo "             (what Mailchimp would get; the email ESPs share one send log: --channel NAME sends through a second ESP on purpose)"
-	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(FOLLOWUP_DUCKDB_PATH)', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
+	@echo "BI tools read the published copy $(dir $(FOLLOWUP_DUCKDB_PATH))published/$(notdir $(FOLLOWUP_DUCKDB_PATH)) (README: Reading from BI tools)"
+	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(dir $(FOLLOWUP_DUCKDB_PATH))published/$(notdir $(FOLLOWUP_DUCKDB_PATH))', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
+
+# The morning job, as a scheduler runs it: make daily DAY=2026-12-03 FROM=/data/today ESP=brevo
+DAY ?= $(shell date -u +%F)
+FROM ?=
+ESP ?=
+daily: setup
+	$(BIN)/followup daily --as-of $(DAY) $(if $(FROM),--from $(FROM)) $(foreach p,$(ESP),--esp $(p))
 
 # ---------------------------------------------------------------- test
 test: setup lint build-test pytest test-spark
@@ -130,6 +136,12 @@ test-spark: setup-spark build-test
 		--vars '{as_of_date: "$(TEST_AS_OF)"}'
 	@echo "==> Spark vs DuckDB: audiences and segments, row for row"
 	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup compare duckdb:$(TEST_DUCKDB) spark
+
+# The daily job killed (SIGKILL) at all 21 moments of load, build, export and publish, each
+# followed by a rerun compared with one uninterrupted run (make test kills at 6 of them).
+test-daily-faults: setup build-test
+	FOLLOWUP_DAILY_FAULTS=all FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_DATA=$(TEST_DATA) \
+		$(BIN)/pytest tests/python/test_daily_job.py -k "killed" -v
 
 clean:
 	rm -rf $(VENV) data warehouse target logs dbt_packages exports

@@ -1,5 +1,6 @@
 """`followup daily` on the test data set: three mornings, a BI tool reading throughout,
-a rerun, a missed-day catch-up, and a second job at the same time.
+a rerun, a missed-day catch-up, a second job at the same time, and a job killed
+(SIGKILL) at 21 moments of load, build, export and publish, then run again.
 
 The deliveries are the test data set (D = 2026-06-15) cut at the end of D - 2, D - 1 and
 D (followup/day_before.py). "Three mornings": a fresh warehouse gets D - 2 and D - 1
@@ -16,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -25,11 +27,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from followup import PROJECT_DIR
 from tests.python.fixtures.daily import (
     DAYS,
     D,
     daily,
+    daily_command,
     deliveries,
+    environment,
     export_snapshot,
     ledger,
     ok,
@@ -265,3 +270,110 @@ def test_a_second_job_at_the_same_time_stops_and_does_nothing(mornings: Mornings
     assert "(run 20261203T060000Z-abcd, process 1)" in result.stdout
     assert 1 <= waited < 15
     assert ledger(warehouse) == before
+
+
+# ---------------------------------------------------------------- killed at any moment
+
+# Killed before the build is done: the rerun loads and builds again.
+FAULTS_BEFORE_BUILD = [
+    "load.before_commit", "daily.after_load", "daily.finished.load", "daily.before_dbt",
+    "build@10s", "build@25s", "build@40s", "daily.after_dbt", "daily.finished.build",
+]  # fmt: skip
+# Killed after the build: the run starts from a warehouse built for D (without an ESP).
+FAULTS_AFTER_BUILD = [
+    "export.after_read_log", "export.after_write_files", "export.after_commit",
+    "export.after_rename", "export.after_publish", "export.after_manifest",
+    "export.after_complete", "daily.finished.export",
+    "publish.after_copy", "publish.before_rename", "publish.after_rename",
+    "daily.finished.publish",
+]  # fmt: skip
+# `make test` kills at one moment of each step; `make test-daily-faults` at all 21.
+QUICK = {"load.before_commit", "build@25s", "export.after_commit", "export.after_rename",
+         "publish.before_rename", "daily.finished.publish"}  # fmt: skip
+ALL = os.environ.get("FOLLOWUP_DAILY_FAULTS") == "all"
+
+
+def _selected(faults: list[str]) -> list[str]:
+    return [f for f in faults if ALL or f in QUICK]
+
+
+@dataclass
+class Reference:
+    warehouse: dict
+    published: dict
+    files: dict
+    send_log: list
+
+
+@pytest.fixture(scope="module")
+def reference(mornings: Mornings) -> Reference:
+    """One uninterrupted run of D: the third morning."""
+    return Reference(
+        warehouse_digests(mornings.warehouse),
+        published_digests(mornings.published),
+        export_snapshot(mornings.tmp / "out"),
+        send_log(mornings.warehouse),
+    )
+
+
+@pytest.fixture(scope="module")
+def built_for_d(mornings: Mornings) -> Path:
+    """The warehouse of D - 1 after a run of D without an ESP: built, published, not sent."""
+    warehouse = mornings.tmp / "built_for_d" / "followup.duckdb"
+    shutil.copytree(mornings.after_second.parent, warehouse.parent)
+    ok(daily(warehouse, D, "--from", str(mornings.folders[D])))
+    return warehouse
+
+
+def _killed_run(warehouse: Path, args: list[str], fault: str) -> int:
+    if fault.startswith("build@"):  # a moment inside dbt: kill the job's process group
+        seconds = float(fault.removeprefix("build@").removesuffix("s"))
+        quiet = subprocess.DEVNULL
+        process = subprocess.Popen(daily_command(D, *args), cwd=PROJECT_DIR, stdout=quiet,
+                                   env=environment(warehouse), start_new_session=True,
+                                   stderr=quiet)  # fmt: skip
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        return process.wait()
+    return daily(warehouse, D, *args, fault=fault).returncode
+
+
+def _check_kill_then_rerun(
+    start: Path, tmp_path: Path, mornings: Mornings, reference: Reference, fault: str
+) -> None:
+    warehouse = tmp_path / "w" / "followup.duckdb"
+    shutil.copytree(start.parent, warehouse.parent)
+    out = tmp_path / "out"
+    args = ["--from", str(mornings.folders[D]), "--esp", "generic", "--out", str(out)]
+    code = _killed_run(warehouse, args, fault)
+    if not fault.startswith("build@"):
+        assert code == -signal.SIGKILL, f"the run was not killed at {fault}"
+    summary = ok(daily(warehouse, D, *args))
+    assert summary["sent_total"] == 361
+    assert warehouse_digests(warehouse) == reference.warehouse
+    assert published_digests(warehouse.parent / "published" / warehouse.name) == (
+        reference.published
+    )
+    assert export_snapshot(out) == reference.files
+    log = send_log(warehouse)
+    assert log == reference.send_log
+    assert {row[-1] for row in log} == {1}  # every recipient exported once
+    assert not list((warehouse.parent / "published").glob(".*"))  # no half-written copy left
+    statuses = {(s, st) for (_, s, st) in ledger(warehouse)}
+    assert ("run", "done") in statuses
+
+
+@pytest.mark.parametrize("fault", _selected(FAULTS_BEFORE_BUILD))
+def test_killed_before_the_build_is_done_a_rerun_equals_one_run(
+    mornings: Mornings, reference: Reference, tmp_path: Path, fault: str
+) -> None:
+    _check_kill_then_rerun(mornings.after_second, tmp_path, mornings, reference, fault)
+
+
+@pytest.mark.parametrize("fault", _selected(FAULTS_AFTER_BUILD))
+def test_killed_while_exporting_or_publishing_a_rerun_equals_one_run(
+    mornings: Mornings, built_for_d: Path, reference: Reference, tmp_path: Path, fault: str
+) -> None:
+    _check_kill_then_rerun(built_for_d, tmp_path, mornings, reference, fault)
