@@ -25,13 +25,6 @@ from tests.python.fixtures.daily import DAYS, D, daily_command, deliveries
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
-    # Known defect, not fixed yet: on PostgreSQL the second daily build fails in the
-    # incremental ledgers (base_erasure_ledger, int_esp_suppression_ledger: on_schema_change
-    # 'fail' sees subject_type/subject as a new type, text). Run it with FOLLOWUP_DAILY_PG=1.
-    pytest.mark.skipif(
-        not os.environ.get("FOLLOWUP_DAILY_PG"),
-        reason="known defect: the ledgers fail a second incremental build on PostgreSQL",
-    ),
 ]
 READER = Path(__file__).parent / "fixtures" / "bi_reader.py"
 DATABASE = "followup_daily_test"
