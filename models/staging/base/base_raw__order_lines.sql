@@ -15,10 +15,13 @@ from {{ source('raw', 'order_lines') }}
 
 with
 
+-- The orders of erased contacts, read from the raw orders: base_raw__orders keeps
+-- an erased order only as a tombstone, without its order_id.
 erased_orders as (
-    select distinct order_id
-    from {{ ref('base_raw__orders') }}
-    where row_fate = 'erased'
+    select distinct {{ clean_text('orders.order_id') }} as order_id
+    from {{ source('raw', 'orders') }} as orders
+    inner join {{ ref('base_erased_contacts') }} as erased_contacts
+        on {{ clean_text('orders.contact_id') }} = erased_contacts.contact_id
 ),
 
 staged_orders as (
