@@ -8,6 +8,7 @@ from followup.cli.bench import bench
 from followup.cli.build import build, flows
 from followup.cli.compare import compare
 from followup.cli.daily import daily
+from followup.cli.fuzz import fuzz
 from followup.cli.generate import generate
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
@@ -43,6 +44,7 @@ def main() -> None:
       followup generate               write a realistic demo or test data set
       followup compare A B            compare two builds row for row (e.g. two engines)
       followup bench                  time the daily job at several data set sizes
+      followup fuzz run               check the safety rules on thousands of generated worlds
 
     Run `followup COMMAND --help` for the options of a command.
     """
@@ -58,3 +60,4 @@ main.add_command(purge_erased, name="purge-erased")
 main.add_command(generate, name="generate")
 main.add_command(compare, name="compare")
 main.add_command(bench, name="bench")
+main.add_command(fuzz, name="fuzz")
