@@ -47,8 +47,8 @@ def fuzz() -> None:
     "--work",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder for the raw files, warehouses and exports (default: a temporary "
-    "folder, removed after a pass and kept after a failure).",
+    help="Folder for the raw files, warehouses and exports, emptied first (default: "
+    "a temporary folder, removed after a pass and kept after a failure).",
 )
 @click.option(
     "--incremental/--no-incremental",
@@ -71,8 +71,13 @@ def run(count: int, seed: int | None, work: Path | None, incremental: bool, shri
     """
     from followup.fuzz.run import AS_OF
     from followup.fuzz.run import fuzz as fuzz_worlds
-    from followup.fuzz.runner import generate
+    from followup.fuzz.runner import fresh_folder, generate
 
+    if work is not None:
+        try:
+            fresh_folder(work)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--work") from None
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     click.echo(f"followup fuzz: {count:,} worlds, seed {seed} (rerun: --seed {seed})")
     folder = work or Path(tempfile.mkdtemp(prefix="followup-fuzz-"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -152,6 +153,19 @@ class Built:
     raw_rows: dict[str, int]
 
 
+MARKER = ".followup-fuzz"
+
+
+def fresh_folder(work: Path) -> None:
+    """Empty a fuzz work folder; refuse to empty a folder that holds anything else."""
+    if work.exists() and any(work.iterdir()):
+        if not (work / MARKER).exists():
+            raise ValueError(f"{work} is not empty and is not a fuzz work folder: choose another")
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / MARKER).touch()
+
+
 def build_worlds(
     worlds_by_index: dict[int, World],
     as_of: dt.date,
@@ -159,7 +173,11 @@ def build_worlds(
     progress: Progress,
     incremental: bool = True,
 ) -> Built:
-    """Load and build the worlds for D (and D - 1 -> D incrementally), export D's lists."""
+    """Load and build the worlds for D (and D - 1 -> D incrementally), export D's lists.
+
+    `work` is emptied first: a warehouse left by an earlier run would make this one an
+    incremental build on other worlds."""
+    fresh_folder(work)
     raw = work / "raw"
     raw_rows = write_raw(worlds_by_index, raw)
     progress(f"wrote {sum(raw_rows.values()):,} raw rows of {len(worlds_by_index):,} worlds")

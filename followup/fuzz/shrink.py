@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 from followup.fuzz.checks import check_all, truth
@@ -44,9 +43,6 @@ def still_fails(
     worlds: list[World], rule: str, as_of: dt.date, work: Path, progress: Progress
 ) -> list[bool]:
     """For each world: does it (built on its own index) still break `rule`?"""
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
     indexed = dict(enumerate(worlds))
     built = build_worlds(
         indexed, as_of, work, lambda _: None, incremental=rule == "incremental_equals_full"

@@ -27,15 +27,27 @@ from hypothesis import strategies as st
 Row = dict[str, Any]
 PLACEHOLDER = "~"
 
-# Emails of a world: two valid ones (shared between contacts), one without a dot in its
-# domain (invalid), and none.
+# Emails of a world: valid ones (shared between contacts), one without a dot in its
+# domain (invalid), and none; a contact draws from CONTACT_EMAILS (mostly valid).
 EMAILS = ("~a@ex.com", "~b@ex.com", "~c@ex", None)
+CONTACT_EMAILS = (
+    "~a@ex.com",
+    "~b@ex.com",
+    "~d@ex.com",
+    "~a@ex.com",
+    "~b@ex.com",
+    "~d@ex.com",
+    "~c@ex",
+    None,
+)
 # Seconds of a day that events fall on: equal seconds make ties.
 SECONDS = (dt.time(0, 0, 0), dt.time(8, 0, 0), dt.time(23, 59, 59))
 # Marketing flows whose sends a world plants on the edges of their cooldown (cooldown_days
 # - 1 and cooldown_days ago), and the flows that can trigger without products.
 COOLDOWN_EDGES = {"birthday": 300, "reactivation": 60, "win_back": 90, "lead_nurture": 7}
-FLOW_SENDS = (*COOLDOWN_EDGES, "welcome", "abandoned_cart")
+# Days ago of a burst of campaign sends: the window [0, 6] and its limit of 3 at the edges.
+PRESSURE_BURSTS = ((1, 6, 7), (2, 5, 6), (1, 3, 6, 7), (6, 7, 8), (1, 2), (5, 6, 6))
+FLOW_SENDS = ("birthday", "birthday", "birthday", *COOLDOWN_EDGES, "welcome", "abandoned_cart")
 
 
 def token(index: int) -> str:
@@ -125,9 +137,10 @@ def moment(draw: st.DrawFn, as_of: dt.date, days_ago: tuple[int, ...]) -> dt.dat
 @st.composite
 def contact_rows(draw: st.DrawFn, as_of: dt.date, number: int) -> list[Row]:
     contact_id = f"~c{number}"
-    email = draw(st.sampled_from(EMAILS))
+    email = draw(st.sampled_from(CONTACT_EMAILS))
     birth = draw(
         st.one_of(
+            st.integers(1960, 2005).map(lambda y: as_of.replace(year=y)),
             st.integers(1960, 2005).map(lambda y: as_of.replace(year=y)),
             st.dates(dt.date(1950, 1, 1), dt.date(2008, 12, 31)),
             st.none(),
@@ -155,7 +168,7 @@ def contact_rows(draw: st.DrawFn, as_of: dt.date, number: int) -> list[Row]:
     if copy == "exact":
         rows.append(dict(row))
     elif copy in ("older", "same_time", "newer"):
-        other = draw(st.sampled_from([e for e in EMAILS if e != email]))
+        other = draw(st.sampled_from([e for e in CONTACT_EMAILS if e != email]))
         shift = {"older": -1, "same_time": 0, "newer": 1}[copy]
         when = None if updated is None else updated + dt.timedelta(days=shift)
         if updated is None and copy == "newer":
@@ -164,23 +177,41 @@ def contact_rows(draw: st.DrawFn, as_of: dt.date, number: int) -> list[Row]:
     return rows
 
 
+# Consent histories: (status, days ago) changes; "tie" puts an opt-in and an opt-out in
+# the same second.
+CONSENT_STORIES = (
+    (),
+    (("opt_in", None),),
+    (("opt_in", None),),
+    (("opt_in", None),),
+    (("opt_in", None), ("opt_out", None)),
+    (("opt_out", None), ("opt_in", None)),
+    "tie",
+    "tie",
+)
+
+
 @st.composite
 def consent_rows(draw: st.DrawFn, as_of: dt.date, contact: str) -> list[Row]:
+    story = draw(st.sampled_from(CONSENT_STORIES))
+    if story == "tie":
+        when = draw(moment(as_of, (0, 1, 3, 7, 10)))
+        changes = [("opt_in", when), ("opt_out", when)]
+    else:
+        changes = [(status, draw(moment(as_of, (0, 1, 3, 7, 10, 400, -1)))) for status, _ in story]
     rows = []
-    for _ in range(draw(st.integers(0, 3))):
+    for status, when in changes:
         rows.append(
             {
                 "contact_id": contact,
-                "channel": draw(st.sampled_from(["email", "email", " EMAIL", "sms"])),
+                "channel": draw(st.sampled_from(["email", "email", "email", " EMAIL", "sms"])),
                 "purpose": draw(st.sampled_from(["marketing", "marketing", "Marketing "])),
-                "status": draw(
-                    st.sampled_from(["opt_in", "opt_out", " OPT_IN", "Opt_Out", "opt_in"])
-                ),
-                "recorded_at": draw(moment(as_of, (0, 0, 1, 3, 7, 10, 400, -1))),
+                "status": draw(messy_code(status)),
+                "recorded_at": when,
                 "source": draw(st.sampled_from(["form", "checkout", None])),
             }
         )
-    if rows and draw(st.booleans()):
+    if rows and draw(st.integers(0, 3)) == 0:
         rows.append(dict(rows[0]))  # an exact copy
     return rows
 
@@ -211,7 +242,21 @@ def email_event_rows(draw: st.DrawFn, as_of: dt.date, contact: str, start: int) 
 
     for _ in range(draw(st.integers(0, 5))):
         message = f"~m{number + 1}"
-        kind = draw(st.sampled_from(["campaign", "flow", "flow", "protective", "engagement"]))
+        kind = draw(
+            st.sampled_from(
+                ["campaign", "burst", "flow", "flow", "flow", "protective", "engagement"]
+            )
+        )
+        if kind == "burst":  # campaigns on the edges of the pressure window
+            for days in draw(st.sampled_from(PRESSURE_BURSTS)):
+                rows.append(
+                    event(
+                        f"~m{number + 1}",
+                        campaign_id=f"~k{number}",
+                        occurred_at=draw(moment(as_of, (days,))),
+                    )
+                )
+            continue
         if kind == "campaign":
             when = draw(moment(as_of, (0, 1, 3, 6, 7, 8, -1)))
             rows.append(
@@ -379,7 +424,7 @@ def worlds(draw: st.DrawFn, as_of: dt.date) -> World:
                     "product_id": None,
                 }
             )
-    for number in range(draw(st.integers(0, 2))):
+    for number in range(draw(st.sampled_from([0, 0, 1, 2]))):
         email = draw(st.sampled_from(EMAILS[:3]))
         rows["esp_suppressions"].append(
             {
