@@ -101,6 +101,10 @@ def check_decisions(built: Built, truth: Truth, as_of: dt.date) -> list[Violatio
         if staged is None:
             found.append(Violation(index, "foreign_rows", "a row of no world"))
             continue
+        for p in pairs[index]:
+            if p.contact_id is not None and p.contact_id not in staged.contacts:
+                why = "erased" if p.contact_id in staged.erased_ids else "not staged"
+                found.append(Violation(index, "trigger_of_unstaged_contact", f"{p} ({why})"))
         expected = oracle.decide(pairs[index], staged, as_of, flows)
         got = decided[index]
         for key in sorted(set(expected) | set(got)):
@@ -322,7 +326,25 @@ def _erased_rows(tables: dict[str, list[Row]], staged: oracle.Staged) -> Counter
                 by_id or by_email or by_order
             ):
                 count[table] += 1
+    count["esp_suppressions"] = _erased_suppression_copies(
+        tables.get("esp_suppressions", []), emails
+    )
     return count
+
+
+def _erased_suppression_copies(rows: list[Row], emails: set[str]) -> int:
+    """A suppression of an erased address stays; its copies that would be quarantined
+    (an exact duplicate after cleaning, an unknown reason, no suppressed_at) are erased."""
+    seen: set[tuple] = set()
+    erased = 0
+    for row in rows:
+        email, reason = oracle.normalise_email(row["email"]), oracle.code(row["reason"])
+        key = (email, reason, row["suppressed_at"])
+        valid = row["suppressed_at"] is not None and reason in oracle.SUPPRESSION_REASONS
+        if email in emails and (key in seen or not valid):
+            erased += 1
+        seen.add(key)
+    return erased
 
 
 def check_incremental(built: Built, as_of: dt.date) -> list[Violation]:

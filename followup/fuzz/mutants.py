@@ -145,7 +145,7 @@ def table(outcomes: list[Outcome]) -> str:
     """The mutation report as a Markdown table (the README shows it)."""
     rows = ["| mutant | the bug | caught | how |", "|---|---|---|---|"]
     for o in outcomes:
-        how = {1: "invariant violated", 3: "build failed", 0: "-"}.get(o.exit_code, "error")
+        how = {1: "invariant violated", 3: "build failed"}[o.exit_code] if o.caught else "-"
         rows.append(f"| `{o.mutant.name}` | {o.mutant.why} | "
                     f"{'yes' if o.caught else '**no**'} | {how} |")  # fmt: skip
     caught = sum(o.caught for o in outcomes)

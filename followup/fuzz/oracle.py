@@ -26,6 +26,7 @@ EMAIL_PATTERN = re.compile(
 )
 WHITESPACE = " \t\n\r"
 PROTECTIVE_EVENTS = {"unsubscribe", "hard_bounce", "spam_complaint"}
+SUPPRESSION_REASONS = {"hard_bounce", "spam_complaint", "unsubscribe", "manual"}
 EMAIL_EVENT_TYPES = {"sent", "delivered", "open", "click", "soft_bounce", *PROTECTIVE_EVENTS}
 
 
@@ -99,7 +100,9 @@ class Staged:
     suppressions: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
 
     def email_of(self, contact_id: str) -> str | None:
-        return normalise_email(self.contacts[contact_id]["email"])
+        """The contact's normalised email (None for a contact that is not staged)."""
+        row = self.contacts.get(contact_id)
+        return None if row is None else normalise_email(row["email"])
 
 
 def erasure_closure(contacts: list[Row], requests: list[Row]) -> tuple[set[str], set[str]]:
@@ -183,11 +186,7 @@ def stage(tables: dict[str, list[Row]]) -> Staged:
             )
     for row in tables.get("esp_suppressions", []):
         email, reason = normalise_email(row["email"]), code(row["reason"])
-        if (
-            email
-            and row["suppressed_at"] is not None
-            and reason in ("hard_bounce", "spam_complaint", "unsubscribe", "manual")
-        ):
+        if email and row["suppressed_at"] is not None and reason in SUPPRESSION_REASONS:
             staged.suppressions.append((email, reason, row["suppressed_at"]))
     return staged
 

@@ -116,20 +116,30 @@ class Warehouse:
     def load(self, folder: Path) -> None:
         self.run(*FOLLOWUP, "load", "--from", str(folder))
 
-    def build(self, as_of: dt.date, name: str) -> None:
+    def build(self, as_of: dt.date, name: str, attempts: int = 4) -> None:
+        """dbt build for D. A build stopped only by the erasure-closure guard is built again,
+        as docs/semantics.md tells the operator: each build follows the links further."""
         target = self.work / f"target-{name}"
-        self.run(
-            _bin("dbt"),
-            "build",
-            "--exclude",
-            "test_type:unit",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(self.work / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": as_of.isoformat()}),
-        )
+        vars_ = json.dumps({"as_of_date": as_of.isoformat()})
+        for attempt in range(1, attempts + 1):
+            try:
+                self.run(
+                    _bin("dbt"),
+                    "build",
+                    "--exclude",
+                    "test_type:unit",
+                    "--target-path",
+                    str(target),
+                    "--log-path",
+                    str(self.work / "logs"),
+                    "--vars",
+                    vars_,
+                )
+                return
+            except RuntimeError:
+                if attempt == attempts or _failures(target) != {CLOSURE_GUARD}:
+                    raise
+                self.log.append(f"erasure closure not reached in build {attempt}: built again")
 
     def export(self, profile: str, out: Path) -> None:
         self.run(*FOLLOWUP, "export", "--all", "--esp", profile, "--out", str(out))
@@ -137,6 +147,15 @@ class Warehouse:
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.path), read_only=True) as con:
             return con.execute(sql).fetchall()
+
+
+CLOSURE_GUARD = "test.followup.assert_erasure_ledger_is_closed"
+
+
+def _failures(target: Path) -> set[str]:
+    """The nodes that failed or errored in the last dbt invocation of `target`."""
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    return {r["unique_id"] for r in results["results"] if r["status"] in ("error", "fail")}
 
 
 def _bin(name: str) -> str:

@@ -131,3 +131,12 @@ def test_a_thousand_worlds_keep_every_invariant(tmp_path: Path) -> None:
     assert report.regressions == len(regression_worlds())
     assert report.violations == []
     assert report.decisions["send"] > 0 and report.decisions["excluded"] > 0
+
+
+def test_a_contact_the_oracle_does_not_stage_has_no_email_consent_or_suppression() -> None:
+    request = {"request_id": "r1", "contact_id": " c1", "email": None, "requested_at": NOON}
+    erased = oracle.stage({"contacts": [contact()], "erasure_requests": [request]})
+    assert (erased.erased_ids, erased.contacts) == ({"c1"}, {})
+    assert erased.email_of("c1") is None
+    assert oracle.has_consent(erased, "c1", D) is False
+    assert oracle.is_suppressed(erased, "c1", D) is False

@@ -12,20 +12,34 @@ from {{ source('raw', 'esp_suppressions') }}
 
 with
 
+erased_emails as (
+    select distinct email from {{ ref('base_erased_emails') }}
+),
+
 keyed as (
     {{ flag_key_duplicates(cleaned, columns, columns) }}
 ),
 
-{%- set checks =
+{%- set quarantine_checks =
     key_checks(['email'], 'keyed')
     + required_checks(['suppressed_at'], 'keyed')
     + code_checks('esp_suppressions', ['reason'], 'keyed')
+%}
+{#- A suppression of an erased address stays staged (it protects the address); a
+    row of it that would be quarantined protects nothing more, so it is erased. -#}
+{%- set quarantined = [] %}
+{%- for check in quarantine_checks %}{% do quarantined.append('(' ~ check[0] ~ ')') %}{% endfor %}
+{%- set checks =
+    [('erased_emails.email is not null and (' ~ quarantined | join(' or ') ~ ')', 'erased', 'null')]
+    + quarantine_checks
 %}
 
 classified as (
     select
         {{- fate_select(columns, ['email', 'reason', 'suppressed_at'], 'keyed', checks) }}
     from keyed
+    left join erased_emails
+        on keyed.email = erased_emails.email
 )
 
 select
