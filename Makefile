@@ -108,7 +108,7 @@ lint: setup
 	$(DBT) parse --no-partial-parse --show-all-deprecations \
 		--warn-error-options '{"error": ["Deprecations"]}'
 	@echo "==> sqlfluff (dbt templater, duckdb dialect)"
-	FOLLOWUP_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/*.sql tests/flows analyses
+	FOLLOWUP_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests/*.sql tests/flows
 
 build-test: setup
 	@echo "==> Generating the test data set ($(TEST_CONTACTS) contacts, $(TEST_AS_OF))"

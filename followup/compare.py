@@ -32,6 +32,25 @@ class TableSpec:
     float_columns: tuple[str, ...] = ()
 
 
+UPLIFT_FLOAT_COLUMNS = (
+    "send_conversion_rate",
+    "send_revenue",
+    "send_revenue_per_recipient",
+    "holdout_conversion_rate",
+    "holdout_revenue",
+    "holdout_revenue_per_recipient",
+    "uplift",
+    "uplift_ci_low",
+    "uplift_ci_high",
+    "relative_uplift",
+    "relative_uplift_ci_low",
+    "relative_uplift_ci_high",
+    "p_value",
+    "incremental_conversions",
+    "incremental_revenue",
+)
+
+
 def registry_flow_ids() -> list[str]:
     """The flow ids of the registry seed (seeds/flows.csv)."""
     with (PROJECT_DIR / "seeds" / "flows.csv").open(newline="", encoding="utf-8") as handle:
@@ -45,6 +64,25 @@ def tables_to_compare() -> list[TableSpec]:
         TableSpec("contact_rfm", ("contact_id",)),
         TableSpec("contact_lifecycle", ("contact_id",)),
         TableSpec("contact_lead_scores", ("contact_id",), ("behaviour_score", "lead_score")),
+        # results: did the flows work, how do the segments move
+        TableSpec(
+            "flow_engagement_daily",
+            ("send_date", "flow_id", "flow_step"),
+            ("open_rate", "click_rate", "click_to_open_rate"),
+        ),
+        TableSpec(
+            "flow_engagement_period",
+            ("as_of_date", "flow_id"),
+            ("open_rate", "click_rate", "click_to_open_rate"),
+        ),
+        TableSpec("flow_uplift", ("as_of_date", "flow_id"), UPLIFT_FLOAT_COLUMNS),
+        TableSpec("segment_size_history", ("as_of_date", "segmentation", "segment"), ("share",)),
+        TableSpec(
+            "lifecycle_transition_matrix",
+            ("as_of_date", "period", "from_stage", "to_stage"),
+            ("share_of_from_stage",),
+        ),
+        TableSpec("rfm_grid_history", ("as_of_date", "r_score", "f_score"), ("avg_monetary",)),
     ]
     specs += [
         TableSpec(f"audience_{flow_id}", ("flow_id", "contact_id", "email"))

@@ -30,6 +30,8 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "intermediate": ("intermediate", ("int_",)),
     "marts": ("marts", ("dim_", "contact_", "lead_", "lifecycle_", "sales_")),
     "flows": ("flows", ("flow_", "audience_")),
+    # results of the flows and trends of the segments (and the semantic layer's time spine)
+    "results": ("results", ("flow_", "segment_", "lifecycle_", "rfm_", "metricflow_")),
 }
 # Tests that prove a key unique / not null (dbt's and this project's own).
 UNIQUE_TESTS = {"unique", "unique_combination_of_columns"}

@@ -32,9 +32,13 @@ HISTORY_TABLES = {
     "audience_decisions": "as_of_date",
     "contact_lifecycle_history": "as_of_date",
     "flow_daily_summary": "as_of_date",
+    "flow_uplift": "as_of_date",
+    "flow_engagement_period": "as_of_date",
+    "segment_size_history": "as_of_date",
+    "rfm_grid_history": "as_of_date",
 }
 # Stage changes between run dates: a warehouse built for D alone has none to compare.
-NOT_COMPARED = {"lifecycle_transitions"}
+NOT_COMPARED = {"lifecycle_transitions", "lifecycle_transition_matrix"}
 # Columns that name the run that wrote a row, not data (the ledgers record when they
 # first saw a fact: the incremental warehouse saw some of them on D - 1).
 RUN_COLUMNS = {
