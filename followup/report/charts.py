@@ -169,7 +169,7 @@ def uplift_chart(rows: list[Row] | None, width: float = 900) -> str:
     """A forest plot: each flow's uplift with its 95 % interval and the zero line."""
     label = "Uplift per flow with its 95 % confidence interval"
     if rows is None:
-        return svg.empty("uplift", label, texts.NOT_BUILT)
+        return svg.empty("uplift", label, texts.not_built(UPLIFT_TABLE))
     if not rows:
         return svg.empty("uplift", label, texts.NO_DATA)
     right = width - 230

@@ -67,7 +67,7 @@ def transitions_chart(period: str, rows: list[Row] | None, stages: list[str]) ->
     chart = f"transitions-{period}"
     label = f"Lifecycle transitions ({period}): share of each from-stage moving to each stage"
     if rows is None:
-        return svg.empty(chart, label, texts.NOT_BUILT)
+        return svg.empty(chart, label, texts.not_built(TRANSITIONS_TABLE))
     if not rows:
         return svg.empty(chart, label, texts.NO_DATA)
     order = stage_order(stages, rows)
@@ -145,7 +145,7 @@ def rfm_chart(rows: list[Row] | None) -> str:
     """The 5 by 5 grid of recency (x) and frequency (y, 5 at the top) scores."""
     label = "RFM grid: customers per recency and frequency score"
     if rows is None:
-        return svg.empty("rfm-grid", label, texts.NOT_BUILT)
+        return svg.empty("rfm-grid", label, texts.not_built(RFM_TABLE))
     if not rows:
         return svg.empty("rfm-grid", label, texts.NO_DATA)
     cells = {(row["r_score"], row["f_score"]): row for row in rows}

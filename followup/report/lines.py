@@ -128,7 +128,7 @@ def trend_chart(
     chart = f"trend-{segmentation}"
     label = f"{segmentation}: share of contacts per segment, {start} to {end}"
     if rows is None:
-        return svg.empty(chart, label, texts.NOT_BUILT)
+        return svg.empty(chart, label, texts.not_built(SEGMENT_TABLE))
     if not rows:
         return svg.empty(chart, label, texts.NO_DATA)
     left, right, top = 48.0, width - 190, 16.0

@@ -66,7 +66,12 @@ def _engagement_charts(data: ReportData, flows: list[str]) -> list[tuple[str, Ma
     charts = []
     for flow in flows:
         if data.engagement_daily is None:
-            chart = svg.empty(f"engagement-{flow}", f"{flow}: engagement", texts.NOT_BUILT, 420)
+            chart = svg.empty(
+                f"engagement-{flow}",
+                f"{flow}: engagement",
+                texts.not_built("flow_engagement_daily"),
+                420,
+            )
         else:
             rows = [r for r in data.engagement_daily if r["flow_id"] == flow]
             chart = lines.engagement_chart(flow, rows, start, end)

@@ -55,5 +55,12 @@ RFM = (
     "average spend and the RFM segment they belong to."
 )
 
-NOT_BUILT = "This table is not in the warehouse (yet)."
+NOT_BUILT = "Table analytics.{table} is not in this warehouse (yet)."
+
+
+def not_built(table: str) -> str:
+    """The message of a section whose table the warehouse does not have."""
+    return NOT_BUILT.format(table=table)
+
+
 NO_DATA = "No data for this day."
