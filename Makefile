@@ -37,7 +37,7 @@ TEST_SEED := 42
 TEST_DATA := data/test
 TEST_DUCKDB := warehouse/test.duckdb
 
-.PHONY: help setup setup-spark demo daily test test-spark test-daily-faults fuzz fuzz-mutants lint build-test pytest clean
+.PHONY: help setup setup-spark setup-browser demo daily test test-spark test-daily-faults fuzz fuzz-mutants lint build-test pytest clean
 
 help:
 	@echo "make demo   set up, generate demo data, load it, build the warehouse"
@@ -66,6 +66,14 @@ $(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
 	@echo "==> Installing the Spark engine (dbt-spark session method, PySpark)"
 	$(PY) -m pip install --quiet -r requirements-spark.txt
 	touch $@
+
+# Headless Chromium for the report's browser test (tests/python/test_report_browser.py):
+# the Debian package, installed only if `chromium` is missing (as root, else with sudo).
+BROWSER_SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+setup-browser:
+	@command -v chromium >/dev/null || { echo "==> Installing Chromium (apt-get install chromium)"; \
+		$(BROWSER_SUDO) apt-get update -qq && \
+		$(BROWSER_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # ---------------------------------------------------------------- demo
 demo: setup
@@ -121,7 +129,7 @@ build-test: setup
 
 # pytest runs against a throwaway PostgreSQL server (started and stopped by
 # scripts/with_postgres.sh): the cross-engine test builds the same data set there.
-pytest: setup
+pytest: setup setup-browser
 	@echo "==> pytest (with a throwaway PostgreSQL server)"
 	scripts/with_postgres.sh env FOLLOWUP_REQUIRE_POSTGRES=1 \
 		FOLLOWUP_TEST_DUCKDB=$(TEST_DUCKDB) FOLLOWUP_TEST_DATA=$(TEST_DATA) FOLLOWUP_TEST_AS_OF=$(TEST_AS_OF) \

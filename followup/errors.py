@@ -42,11 +42,15 @@ class RegistryError(ValueError):
     """A bad flow registry row or template (exit code 2)."""
 
 
+class ReportError(ValueError):
+    """A report that cannot be written as asked: no warehouse, an unbuilt day (exit code 2)."""
+
+
 def exit_code_of(exc: BaseException) -> ExitCode:
     """The exit code of an exception: the single place the mapping is written."""
     if isinstance(exc, ExportError):
         return ExitCode(exc.exit_code)
-    if isinstance(exc, (ProfileError, RegistryError, click.UsageError)):
+    if isinstance(exc, (ProfileError, RegistryError, ReportError, click.UsageError)):
         return ExitCode.USAGE
     if isinstance(exc, (LoadError, BenchmarkError, Refused)):
         return ExitCode.REFUSED

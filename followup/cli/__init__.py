@@ -12,6 +12,7 @@ from followup.cli.fuzz import fuzz
 from followup.cli.generate import generate
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
+from followup.cli.report import report
 from followup.errors import EXIT_CODES_HELP, Group
 from followup.export.cli import command as export
 
@@ -32,6 +33,9 @@ def main() -> None:
       followup load --from DIR        check a delivery of raw files, then load it
       followup build                  build segments and today's audiences (dbt build)
       followup export --all --esp P   write today's send lists for your ESP
+    \b
+    Looking at a built day:
+      followup report --as-of D --out DIR   one self-contained HTML page (funnel, uplift, …)
     \b
     Adding or changing a flow (seeds/flows.csv, the flow registry):
       followup flows generate         regenerate the audience models and their docs
@@ -55,6 +59,7 @@ main.add_command(load, name="load")
 main.add_command(build, name="build")
 main.add_command(flows, name="flows")
 main.add_command(export, name="export")
+main.add_command(report, name="report")
 main.add_command(suppression, name="suppression")
 main.add_command(purge_erased, name="purge-erased")
 main.add_command(generate, name="generate")
