@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import yaml
+
+from followup import PROJECT_DIR
+
 TITLE = "Follow-up flows: daily report"
 
 FUNNEL = (
@@ -18,13 +22,23 @@ UPLIFT_METHOD = (
     "from a two-sided two-proportion z-test."
 )
 
-# The rule behind is_too_small. Keep it in step with the description of
-# analytics.flow_uplift.is_too_small in the model's documentation.
-TOO_SMALL_RULE = (
-    "Too small: the send group or the holdout group is below the minimum size the uplift "
-    "model requires (see the description of is_too_small in analytics.flow_uplift), so "
-    "its interval is too wide to act on. Such flows are greyed out."
+# The rule behind is_too_small (docs/semantics.md, "Measuring results"), with the
+# thresholds of dbt_project.yml's vars, so the page says what the warehouse did.
+TOO_SMALL_TEMPLATE = (
+    "Too small to conclude: fewer than {uplift_min_group_size} people in the send group or "
+    "in the holdout group, or fewer than {uplift_min_outcomes} conversions or "
+    "non-conversions in either group. Below that the interval and the p-value cannot be "
+    "trusted; such flows are greyed out."
 )
+
+
+def too_small_rule() -> str:
+    """The too-small rule with the project's thresholds (vars in dbt_project.yml)."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return TOO_SMALL_TEMPLATE.format(**project["vars"])
+
+
+TOO_SMALL_RULE = too_small_rule()
 
 UPLIFT_READING = (
     "A point right of the zero line means the mail brought more orders than doing "

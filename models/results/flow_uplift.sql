@@ -78,25 +78,34 @@ rates as (
 ),
 
 errors as (
+    -- Only with both groups (pooled_conversion_rate is not null), so no division
+    -- below is by zero (PostgreSQL raises an error where DuckDB and Spark give null).
     select
         *,
         send_conversion_rate - holdout_conversion_rate as uplift,
-        -- unpooled standard error of the difference (Wald interval)
-        sqrt(
-            send_conversion_rate * (1 - send_conversion_rate) / send_recipients
-            + holdout_conversion_rate * (1 - holdout_conversion_rate) / holdout_recipients
-        ) as uplift_standard_error,
-        -- pooled standard error under "no difference" (the z-test)
-        sqrt(
-            pooled_conversion_rate * (1 - pooled_conversion_rate)
-            * (
-                cast(1 as {{ type_double() }}) / send_recipients
-                + cast(1 as {{ type_double() }}) / holdout_recipients
-            )
-        ) as null_standard_error,
-        -- standard error of ln(send rate / holdout rate) (Katz)
+        case
+            when pooled_conversion_rate is not null
+                -- unpooled standard error of the difference (Wald interval)
+                then sqrt(
+                        send_conversion_rate * (1 - send_conversion_rate) / send_recipients
+                        + holdout_conversion_rate * (1 - holdout_conversion_rate)
+                        / holdout_recipients
+                    )
+        end as uplift_standard_error,
+        case
+            when pooled_conversion_rate is not null
+                -- pooled standard error under "no difference" (the z-test)
+                then sqrt(
+                        pooled_conversion_rate * (1 - pooled_conversion_rate)
+                        * (
+                            cast(1 as {{ type_double() }}) / send_recipients
+                            + cast(1 as {{ type_double() }}) / holdout_recipients
+                        )
+                    )
+        end as null_standard_error,
         case
             when send_conversions > 0 and holdout_conversions > 0
+                -- standard error of ln(send rate / holdout rate) (Katz)
                 then sqrt(
                         (1 - send_conversion_rate) / send_conversions
                         + (1 - holdout_conversion_rate) / holdout_conversions
