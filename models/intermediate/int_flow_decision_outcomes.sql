@@ -1,15 +1,19 @@
--- One row per measured flow decision: a 'send' or 'holdout' decision for a contact
--- on a decision day of flow_uplift's period (the last uplift_period_days decision
--- days whose attribution window is complete on D), with the valid orders the
--- contact placed in the window: decision day .. decision day + window - 1. The
--- window is the same for both groups, so the groups are measured alike.
+-- One row per measured (flow, contact): the contact's first 'send' or 'holdout'
+-- decision for the flow (their entry), when it falls on a decision day of
+-- flow_uplift's period (the last uplift_period_days decision days whose attribution
+-- window is complete on D), with the valid orders the contact placed in the window:
+-- entry day .. entry day + window - 1. Counting each contact once, at entry, keeps
+-- the groups alike: a held-out contact is not mailed, so no cooldown stops their
+-- trigger and they are decided again day after day (mostly those who do not order),
+-- while a sent contact waits out the cooldown. The holdout bucket of a (flow, contact)
+-- never changes, so a contact stays in one group.
 {%- set window_days = var('attribution_window_days') | int %}
 {%- set period_days = var('uplift_period_days') | int %}
 with
 
 decisions as (
     select
-        as_of_date as decision_date,
+        as_of_date,
         flow_id,
         contact_id,
         decision
@@ -17,8 +21,36 @@ decisions as (
     where
         decision in ('send', 'holdout')
         and contact_id is not null
-        and as_of_date >= {{ dbt.dateadd('day', -(period_days + window_days - 2), as_of_date()) }}
-        and as_of_date <= {{ dbt.dateadd('day', -(window_days - 1), as_of_date()) }}
+),
+
+entries as (
+    select
+        flow_id,
+        contact_id,
+        min(as_of_date) as decision_date
+    from decisions
+    group by flow_id, contact_id
+),
+
+measured_entries as (
+    select
+        entries.decision_date,
+        entries.flow_id,
+        entries.contact_id,
+        min(decisions.decision) as decision
+    from entries
+    inner join decisions
+        on
+            entries.flow_id = decisions.flow_id
+            and entries.contact_id = decisions.contact_id
+            and entries.decision_date = decisions.as_of_date
+    where
+        entries.decision_date >= {{ dbt.dateadd('day', -(period_days + window_days - 2), as_of_date()) }}
+        and entries.decision_date <= {{ dbt.dateadd('day', -(window_days - 1), as_of_date()) }}
+    group by
+        entries.decision_date,
+        entries.flow_id,
+        entries.contact_id
 ),
 
 valid_orders as (
@@ -31,24 +63,24 @@ valid_orders as (
 
 outcomes as (
     select
-        decisions.decision_date,
-        decisions.flow_id,
-        decisions.contact_id,
-        decisions.decision,
+        measured_entries.decision_date,
+        measured_entries.flow_id,
+        measured_entries.contact_id,
+        measured_entries.decision,
         count(valid_orders.order_date) as orders_in_window,
         sum(valid_orders.total_amount) as revenue_in_window
-    from decisions
+    from measured_entries
     left join valid_orders
         on
-            decisions.contact_id = valid_orders.contact_id
-            and decisions.decision_date <= valid_orders.order_date
-            and {{ dbt.dateadd('day', window_days - 1, 'decisions.decision_date') }}
+            measured_entries.contact_id = valid_orders.contact_id
+            and measured_entries.decision_date <= valid_orders.order_date
+            and {{ dbt.dateadd('day', window_days - 1, 'measured_entries.decision_date') }}
             >= valid_orders.order_date
     group by
-        decisions.decision_date,
-        decisions.flow_id,
-        decisions.contact_id,
-        decisions.decision
+        measured_entries.decision_date,
+        measured_entries.flow_id,
+        measured_entries.contact_id,
+        measured_entries.decision
 ),
 
 final as (
