@@ -13,6 +13,7 @@ from followup.cli.generate import generate
 from followup.cli.load import main as load
 from followup.cli.protection import purge_erased, suppression
 from followup.cli.report import report
+from followup.cli.simulate import simulate
 from followup.errors import EXIT_CODES_HELP, Group
 from followup.export.cli import command as export
 
@@ -48,6 +49,8 @@ def main() -> None:
       followup generate               write a realistic demo or test data set
       followup compare A B            compare two builds row for row (e.g. two engines)
       followup bench                  time the daily job at several data set sizes
+      followup simulate               run the daily job for days with a simulated ESP and
+                                      customers; check the measured uplift against the truth
       followup fuzz run               check the safety rules on thousands of generated worlds
 
     Run `followup COMMAND --help` for the options of a command.
@@ -66,3 +69,4 @@ main.add_command(generate, name="generate")
 main.add_command(compare, name="compare")
 main.add_command(bench, name="bench")
 main.add_command(fuzz, name="fuzz")
+main.add_command(simulate, name="simulate")

@@ -1,0 +1,288 @@
+"""``followup simulate``: K days of the real daily job, with a simulated ESP and customers.
+
+The folder ``DIR`` (emptied first; it must be empty or an earlier simulation's) ends up
+holding::
+
+    DIR/generated/            the generated data set for END (flow mails from START removed)
+    DIR/delivery/             the delivery of the last day (rebuilt every day)
+    DIR/simulated/<table>/<day>.parquet   what the ESP and customers wrote after each day
+    DIR/simulated/planted/<day>.parquet   the planted orders and the decision each answers
+    DIR/exports/<day>/<profile>/          the send lists of every day (followup daily --out)
+    DIR/warehouse/followup.duckdb         the warehouse (published/ beside it for BI tools)
+    DIR/logs/daily-<day>.log              the daily job's progress of every day
+    DIR/truth.json                        the planted u_f and the expected uplift per flow
+
+Each day runs the scheduled command itself, ``python -m followup.cli daily``, as a
+subprocess with ``FOLLOWUP_DUCKDB_PATH`` pointing at ``DIR/warehouse``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from followup import PROJECT_DIR
+from followup.errors import ExitCode
+from followup.flows import load_registry
+from followup.generate import generate
+from followup.simulate.delivery import strip_flow_events, write_delivery
+from followup.simulate.model import (
+    ATTRIBUTION_WINDOW_DAYS,
+    Catalogue,
+    conversion_of,
+    respond,
+    response_model,
+)
+from followup.simulate.sendlists import exported_rows, read_send_lists
+from followup.simulate.truth import planted_uplift
+
+Log = Callable[[str], None]
+MARKER = ".followup-simulate"
+WAREHOUSE_NAME = "followup.duckdb"
+
+
+# How the export's spike guard names its refusal (followup/export/validation.py).
+SPIKE_REFUSAL = "[FAIL] list size at most"
+
+
+class SimulationFailed(Exception):
+    """A day's command failed; ``exit_code`` is the command's, ``log`` its progress."""
+
+    def __init__(self, message: str, exit_code: int, log: Path) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.log = log
+
+
+@dataclass(frozen=True)
+class SimulateOptions:
+    contacts: int
+    days: int
+    start: dt.date
+    out: Path
+    seed: int = 1
+    esp: str = "generic"
+    allow_spike: bool = False
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.days - 1)
+
+    @property
+    def warehouse(self) -> Path:
+        return self.out / "warehouse" / WAREHOUSE_NAME
+
+
+@dataclass
+class DayResult:
+    day: dt.date
+    sent: int
+    answered: int
+    planted: int
+    spike_allowed: bool
+    daily_seconds: float
+    simulator_seconds: float
+
+
+@dataclass
+class SimulationResult:
+    options: SimulateOptions
+    days: list[DayResult] = field(default_factory=list)
+    generate_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+def check_folder(out: Path) -> None:
+    """Refuse a folder that holds anything but an earlier simulation (ValueError)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file, not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ValueError(f"{out} is not empty and is not a simulation folder: choose another")
+
+
+def fresh_folder(out: Path) -> None:
+    """Empty a simulation folder; refuse a non-empty folder that is not one."""
+    check_folder(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).touch()
+
+
+def simulate(options: SimulateOptions, log: Log) -> SimulationResult:
+    """Generate, then run and answer every day in order; write truth.json."""
+    started = time.monotonic()
+    result = SimulationResult(options)
+    out = options.out
+    fresh_folder(out)
+    generated = out / "generated"
+    generate(options.contacts, options.seed, options.end, generated)
+    removed = strip_flow_events(generated, options.start)
+    result.generate_seconds = time.monotonic() - started
+    log(
+        f"generated {options.contacts:,} contacts as of {options.end} in "
+        f"{result.generate_seconds:.1f} s ({removed:,} flow mail events from {options.start} "
+        "on removed: the simulated ESP sends those)"
+    )
+    catalogue = Catalogue.read(generated / "products.parquet")
+    for number in range(options.days):
+        day = options.start + dt.timedelta(days=number)
+        outcome = _run_day(options, day, first=number == 0, catalogue=catalogue)
+        result.days.append(outcome)
+        log(
+            f"{day}  day {number + 1}/{options.days}  sent {outcome.sent:,}  "
+            f"answered {outcome.answered:,}  planted orders {outcome.planted:,}  "
+            f"daily {outcome.daily_seconds:.1f} s  simulator {outcome.simulator_seconds:.1f} s"
+            + ("  (spike guard overridden: --allow-spike)" if outcome.spike_allowed else "")
+        )
+    write_truth(options)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run_day(
+    options: SimulateOptions, day: dt.date, first: bool, catalogue: Catalogue
+) -> DayResult:
+    out = options.out
+    tick = time.monotonic()
+    write_delivery(out / "generated", out / "simulated", out / "delivery", day)
+    before = time.monotonic() - tick
+    tick = time.monotonic()
+    summary, spike_allowed = run_daily_as_operator(options, day, first)
+    daily_seconds = time.monotonic() - tick
+    sent = (
+        int(summary["sent_total"]) if summary else exported_rows(out / "exports", day, options.esp)
+    )
+    tick = time.monotonic()
+    sends = read_send_lists(out / "exports", day, options.esp)
+    responses = respond(sends, day, options.seed, catalogue)
+    for name, table in responses.tables().items():
+        write_table(table, out / "simulated" / name / f"{day.isoformat()}.parquet")
+    return DayResult(
+        day=day,
+        sent=sent,
+        answered=sends.num_rows,
+        planted=responses.planted.num_rows,
+        spike_allowed=spike_allowed,
+        daily_seconds=daily_seconds,
+        simulator_seconds=before + time.monotonic() - tick,
+    )
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file (same rows, same bytes) under a temporary name, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(".tmp")
+    pq.write_table(table, scratch)
+    scratch.replace(path)
+
+
+def daily_command(options: SimulateOptions, day: dt.date, first: bool) -> list[str]:
+    """The scheduled command for ``day`` (this Python, this package)."""
+    command = [sys.executable, "-m", "followup.cli", "daily", "--as-of", day.isoformat(),
+               "--from", str(options.out / "delivery"), "--esp", options.esp,
+               "--out", str(options.out / "exports"), "--json"]  # fmt: skip
+    return command + (["--no-catch-up"] if first else [])
+
+
+def run_daily_as_operator(
+    options: SimulateOptions, day: dt.date, first: bool
+) -> tuple[dict[str, Any] | None, bool]:
+    """Run the day; with --allow-spike, when the spike guard refused a list, export the
+    day with ``followup export --allow-spike``, as the refusal tells an operator to.
+
+    The daily job is not run again: it has no --allow-spike and its export checks the
+    whole list again, so it would refuse the day again (the next day's run publishes).
+    Returns the daily job's JSON summary (None after an override) and whether the guard
+    was overridden."""
+    try:
+        return run_daily(options, day, first, "daily"), False
+    except SimulationFailed as exc:
+        spike = exc.exit_code == ExitCode.REFUSED and SPIKE_REFUSAL in exc.log.read_text("utf-8")
+        if not spike:
+            raise
+        if not options.allow_spike:
+            raise SimulationFailed(
+                f"{exc} The export's spike guard refused a list; to accept it as an operator "
+                "would, simulate again with --allow-spike.",
+                exc.exit_code,
+                exc.log,
+            ) from None
+    export = [sys.executable, "-m", "followup.cli", "export", "--all", "--esp", options.esp,
+              "--out", str(options.out / "exports"), "--as-of", day.isoformat(),
+              "--allow-spike", "--no-progress"]  # fmt: skip
+    _run(export, options, options.out / "logs" / f"export-{day.isoformat()}.log", "followup export")
+    return None, True
+
+
+def _run(command: list[str], options: SimulateOptions, log_file: Path, what: str) -> str:
+    """Run a followup command on the simulation's warehouse; its stdout, or SimulationFailed."""
+    env = {**os.environ, "FOLLOWUP_DUCKDB_PATH": str(options.warehouse.resolve())}
+    env.pop("FOLLOWUP_TARGET", None)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as progress:
+        completed = subprocess.run(
+            command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=progress, text=True
+        )
+        progress.write(completed.stdout)
+    if completed.returncode != 0:
+        try:
+            message = str(json.loads(completed.stdout).get("message") or "see the log")
+        except ValueError:
+            message = "see the log"
+        raise SimulationFailed(
+            f"{what} failed with exit code {completed.returncode}: {message} (log: {log_file}).",
+            completed.returncode,
+            log_file,
+        )
+    return completed.stdout
+
+
+def run_daily(options: SimulateOptions, day: dt.date, first: bool, name: str) -> dict[str, Any]:
+    """Run ``followup daily`` for ``day``; its JSON summary, or SimulationFailed."""
+    log_file = options.out / "logs" / f"{name}-{day.isoformat()}.log"
+    stdout = _run(daily_command(options, day, first), options, log_file, f"followup daily {day}")
+    return dict(json.loads(stdout))
+
+
+def write_truth(options: SimulateOptions) -> dict[str, Any]:
+    """DIR/truth.json: the run, the response model, u_f per flow and the expected uplift
+    at END over every day whose attribution window is complete."""
+    complete_days = options.days - ATTRIBUTION_WINDOW_DAYS + 1
+    expected = (
+        planted_uplift(options.warehouse, options.end, complete_days, ATTRIBUTION_WINDOW_DAYS)
+        if complete_days > 0
+        else {}
+    )
+    document = {
+        "contacts": options.contacts,
+        "seed": options.seed,
+        "start": options.start.isoformat(),
+        "end": options.end.isoformat(),
+        "days": options.days,
+        "esp": options.esp,
+        "warehouse": str(options.warehouse),
+        "response_model": response_model(),
+        "conversion": {f.flow_id: conversion_of(f.flow_id) for f in load_registry()},
+        "expected_uplift": {
+            "as_of": options.end.isoformat(),
+            "period_days": max(complete_days, 0),
+            "window_days": ATTRIBUTION_WINDOW_DAYS,
+            "flows": expected,
+        },
+    }
+    path = options.out / "truth.json"
+    path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return document
