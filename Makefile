@@ -1,6 +1,6 @@
 # followup — the two commands of the README, and the steps they are made of.
 #
-#   make demo   set up everything, generate a demo data set, build the warehouse
+#   make demo   set up everything, simulate a week of daily runs, write the results report
 #   make test   the whole test suite: lint, dbt build + tests on a small data set, pytest,
 #               and the same build on PostgreSQL and Spark compared row for row with DuckDB
 #
@@ -22,12 +22,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-# The demo: today's data set, built for today (UTC).
+# The demo: DEMO_DAYS simulated days ending today (UTC).
 DEMO_AS_OF ?= $(shell date -u +%F)
-DEMO_CONTACTS ?= 20000
+DEMO_DAYS ?= 7
+DEMO_START = $(shell date -u -d "$(DEMO_AS_OF) -$$(( $(DEMO_DAYS) - 1 )) days" +%F)
+DEMO_CONTACTS ?= 2000
 DEMO_SEED ?= 7
-DEMO_DATA := data/demo
-DEMO_EXPORTS ?= exports
+DEMO_DATA := data/simulation
+DEMO_WAREHOUSE ?= warehouse/demo.duckdb
+DEMO_REPORTS ?= reports
 export FOLLOWUP_DUCKDB_PATH ?= warehouse/followup.duckdb
 
 # The test suite: a small, fixed data set, so that every expected value is exact.
@@ -40,7 +43,7 @@ TEST_DUCKDB := warehouse/test.duckdb
 .PHONY: help setup setup-spark setup-browser demo daily test test-spark test-daily-faults fuzz fuzz-mutants lint build-test pytest clean
 
 help:
-	@echo "make demo   set up, generate demo data, load it, build the warehouse"
+	@echo "make demo   set up, simulate a week of the daily job (ESP and customers simulated), write the report"
 	@echo "make test   lint, dbt build with all tests on a small data set, pytest"
 	@echo "make test-spark  build the test data set on Spark too and compare it with DuckDB"
 	@echo "make daily DAY=YYYY-MM-DD FROM=DIR ESP=PROFILE   the morning job (followup daily)"
@@ -76,23 +79,26 @@ setup-browser:
 		$(BROWSER_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # ---------------------------------------------------------------- demo
+# The demo simulates DEMO_DAYS mornings ending today: the real daily job every day, with a
+# simulated ESP and customers in between (followup simulate), then writes the report of
+# the last day. It has its own warehouse file, so it never touches warehouse/followup.duckdb.
 demo: setup
-	@echo "==> Generating $(DEMO_CONTACTS) demo contacts for $(DEMO_AS_OF) into $(DEMO_DATA)"
-	$(BIN)/followup generate --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) \
-		--as-of $(DEMO_AS_OF) --out $(DEMO_DATA)
-	@echo "==> The morning job for $(DEMO_AS_OF): load $(DEMO_DATA), build, export every flow (generic CSV) to $(DEMO_EXPORTS), publish for BI"
-	$(BIN)/followup daily --as-of $(DEMO_AS_OF) --from $(DEMO_DATA) --esp generic \
-		--out $(DEMO_EXPORTS) --no-catch-up
+	@echo "==> Simulating $(DEMO_DAYS) days ($(DEMO_START) .. $(DEMO_AS_OF)) of $(DEMO_CONTACTS) contacts: the daily job each morning, a simulated ESP and customers in between"
+	FOLLOWUP_DUCKDB_PATH=$(DEMO_WAREHOUSE) $(BIN)/followup simulate --contacts $(DEMO_CONTACTS) \
+		--days $(DEMO_DAYS) --as-of $(DEMO_START) --seed $(DEMO_SEED) --out $(DEMO_DATA) --allow-spike
+	@echo "==> The report of $(DEMO_AS_OF)"
+	FOLLOWUP_DUCKDB_PATH=$(DEMO_WAREHOUSE) $(BIN)/followup report --as-of $(DEMO_AS_OF) --out $(DEMO_REPORTS)
 	@echo
-	@echo "Done. The warehouse is $(FOLLOWUP_DUCKDB_PATH) (DuckDB), schema analytics:"
+	@echo "Done. The report: $(DEMO_REPORTS)/followup-report-$(DEMO_AS_OF).html (open it in a browser; it works offline)"
+	@echo "  It shows the funnel of $(DEMO_AS_OF), engagement, segment trends and transitions over the $(DEMO_DAYS) simulated days,"
+	@echo "  and the uplift of the flows' entries whose 7-day attribution window is complete (the first day's)."
+	@echo "  At $(DEMO_CONTACTS) contacts most flows are too small to conclude; for a month of results:"
+	@echo "    FOLLOWUP_DUCKDB_PATH=warehouse/month.duckdb $(BIN)/followup simulate --contacts 20000 --days 30 --as-of <day> --out data/month --allow-spike"
+	@echo "The warehouse: $(DEMO_WAREHOUSE) (DuckDB, schema analytics; BI tools read $(dir $(DEMO_WAREHOUSE))published/$(notdir $(DEMO_WAREHOUSE)))"
 	@echo "  segments:   dim_contacts, contact_rfm, contact_lifecycle, contact_lead_scores, sales_handoff"
-	@echo "  flows:      audience_<flow_id> (who gets which mail), audience_decisions, flow_daily_summary"
-	@echo "  data:       stg_raw__* (staged), stg_quarantine (rows that could not be used, with the reason)"
-	@echo "Send lists: $(DEMO_EXPORTS)/$(DEMO_AS_OF)/generic/<flow_id>.csv (+ .manifest.json each)"
-	@echo "  other ESP: $(BIN)/followup export --all --esp mailchimp --out $(DEMO_EXPORTS) --dry-run"
-	@echo "             (what Mailchimp would get; the email ESPs share one send log: --channel NAME sends through a second ESP on purpose)"
-	@echo "BI tools read the published copy $(dir $(FOLLOWUP_DUCKDB_PATH))published/$(notdir $(FOLLOWUP_DUCKDB_PATH)) (README: Reading from BI tools)"
-	@echo "  look:       $(BIN)/python -c \"import duckdb; duckdb.connect('$(dir $(FOLLOWUP_DUCKDB_PATH))published/$(notdir $(FOLLOWUP_DUCKDB_PATH))', read_only=True).sql('from analytics.flow_daily_summary').show(max_rows=50)\""
+	@echo "  flows:      audience_<flow_id>, audience_decisions, flow_daily_summary"
+	@echo "  results:    flow_uplift, flow_engagement_daily, segment_size_history, lifecycle_transition_matrix, rfm_grid_history"
+	@echo "What the simulated ESP and customers did, and the planted truth: $(DEMO_DATA)/ (truth.json); send lists: $(DEMO_DATA)/exports/<day>/generic/"
 
 # The morning job, as a scheduler runs it: make daily DAY=2026-12-03 FROM=/data/today ESP=brevo
 DAY ?= $(shell date -u +%F)

@@ -13,7 +13,8 @@ from followup.errors import Command, fail
 
 EPILOG = """\b
 Examples:
-  # the demo: 2,000 contacts, a week (about 5 minutes)
+  # the demo: 2,000 contacts, a week (about 4 minutes), in its own warehouse file
+  export FOLLOWUP_DUCKDB_PATH=warehouse/simulation.duckdb
   followup simulate --contacts 2000 --days 7 --as-of 2026-06-01 --out data/simulation
   # a month: the first week's mails come back after their cooldown and the spike guard
   # would stop the export of that day; --allow-spike accepts them as an operator would
@@ -22,9 +23,10 @@ Examples:
 What you get in --out:
   truth.json               what each flow really does to sales (u_f), and the uplift a
                            correct send-versus-holdout measurement should find
-  warehouse/followup.duckdb   the warehouse after the last day (published/ beside it)
   exports/<day>/generic/   every day's send lists
   simulated/               what the ESP and the customers did (sim-* ids), per day
+The warehouse $FOLLOWUP_DUCKDB_PATH holds the K days (decisions, sends, history,
+results), published beside it for BI tools and `followup report` as every day.
 \b
 Exit codes: 0 done; 1 a day's daily run was refused (a gate or a guard); 2 usage error;
 3 a day's run failed unexpectedly. The failing day's log is named.
@@ -71,15 +73,26 @@ def simulate(
     that the uplift the warehouse measures (sent versus held out) finds what was planted:
     each flow makes a sent customer order with a known extra probability (truth.json).
     Each day runs the real `followup daily` on that day's data; nothing else is touched
-    (the warehouse lives in --out).
+    The warehouse is $FOLLOWUP_DUCKDB_PATH (default warehouse/followup.duckdb); it must be
+    new or an earlier simulation's, which is replaced (never a warehouse with real data).
     """
-    from followup.simulate.run import SimulateOptions, SimulationFailed, check_folder
+    from followup.simulate.run import (
+        SimulateOptions,
+        SimulationFailed,
+        check_folder,
+        check_warehouse,
+        warehouse_from_environment,
+    )
     from followup.simulate.run import simulate as run_simulation
 
     try:
         check_folder(out)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
+    try:
+        check_warehouse(warehouse_from_environment())
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
     options = SimulateOptions(
         contacts=contacts, days=days, start=start, out=out, seed=seed, esp=esp,

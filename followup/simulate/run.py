@@ -8,12 +8,15 @@ holding::
     DIR/simulated/<table>/<day>.parquet   what the ESP and customers wrote after each day
     DIR/simulated/planted/<day>.parquet   the planted orders and the decision each answers
     DIR/exports/<day>/<profile>/          the send lists of every day (followup daily --out)
-    DIR/warehouse/followup.duckdb         the warehouse (published/ beside it for BI tools)
     DIR/logs/daily-<day>.log              the daily job's progress of every day
     DIR/truth.json                        the planted u_f and the expected uplift per flow
 
-Each day runs the scheduled command itself, ``python -m followup.cli daily``, as a
-subprocess with ``FOLLOWUP_DUCKDB_PATH`` pointing at ``DIR/warehouse``.
+The warehouse is the DuckDB file named by ``FOLLOWUP_DUCKDB_PATH`` (default
+``warehouse/followup.duckdb``), published beside it for BI tools as every day. It must be
+new or an earlier simulation's (a marker file ``<warehouse>.simulation`` beside it says
+so): a simulation replaces it, so it never touches a warehouse with real data. Each day
+runs the scheduled command itself, ``python -m followup.cli daily``, as a subprocess on
+that warehouse.
 """
 
 from __future__ import annotations
@@ -50,7 +53,13 @@ from followup.simulate.truth import planted_uplift
 
 Log = Callable[[str], None]
 MARKER = ".followup-simulate"
-WAREHOUSE_NAME = "followup.duckdb"
+WAREHOUSE_MARKER_SUFFIX = ".simulation"
+DEFAULT_WAREHOUSE = "warehouse/followup.duckdb"
+
+
+def warehouse_from_environment() -> Path:
+    """The warehouse the simulation builds: $FOLLOWUP_DUCKDB_PATH, as every command."""
+    return Path(os.environ.get("FOLLOWUP_DUCKDB_PATH") or DEFAULT_WAREHOUSE).resolve()
 
 
 # How the export's spike guard names its refusal (followup/export/validation.py).
@@ -75,14 +84,11 @@ class SimulateOptions:
     seed: int = 1
     esp: str = "generic"
     allow_spike: bool = False
+    warehouse: Path = field(default_factory=warehouse_from_environment)
 
     @property
     def end(self) -> dt.date:
         return self.start + dt.timedelta(days=self.days - 1)
-
-    @property
-    def warehouse(self) -> Path:
-        return self.out / "warehouse" / WAREHOUSE_NAME
 
 
 @dataclass
@@ -112,6 +118,31 @@ def check_folder(out: Path) -> None:
         raise ValueError(f"{out} is not empty and is not a simulation folder: choose another")
 
 
+def warehouse_marker(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + WAREHOUSE_MARKER_SUFFIX)
+
+
+def check_warehouse(warehouse: Path) -> None:
+    """Refuse a warehouse file that exists and is not an earlier simulation's (ValueError)."""
+    if warehouse.exists() and not warehouse_marker(warehouse).exists():
+        raise ValueError(
+            f"{warehouse} (FOLLOWUP_DUCKDB_PATH) is a warehouse that a simulation did not "
+            "write; a simulation replaces its warehouse, so point FOLLOWUP_DUCKDB_PATH at a "
+            "new file"
+        )
+
+
+def fresh_warehouse(warehouse: Path) -> None:
+    """Remove an earlier simulation's warehouse and its published copy; mark the new one."""
+    check_warehouse(warehouse)
+    published = warehouse.parent / "published" / warehouse.name
+    for path in (warehouse, published):
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse_marker(warehouse).touch()
+
+
 def fresh_folder(out: Path) -> None:
     """Empty a simulation folder; refuse a non-empty folder that is not one."""
     check_folder(out)
@@ -127,6 +158,7 @@ def simulate(options: SimulateOptions, log: Log) -> SimulationResult:
     result = SimulationResult(options)
     out = options.out
     fresh_folder(out)
+    fresh_warehouse(options.warehouse)
     generated = out / "generated"
     generate(options.contacts, options.seed, options.end, generated)
     removed = strip_flow_events(generated, options.start)
@@ -229,7 +261,7 @@ def run_daily_as_operator(
 
 def _run(command: list[str], options: SimulateOptions, log_file: Path, what: str) -> str:
     """Run a followup command on the simulation's warehouse; its stdout, or SimulationFailed."""
-    env = {**os.environ, "FOLLOWUP_DUCKDB_PATH": str(options.warehouse.resolve())}
+    env = {**os.environ, "FOLLOWUP_DUCKDB_PATH": str(options.warehouse)}
     env.pop("FOLLOWUP_TARGET", None)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as progress:

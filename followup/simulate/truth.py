@@ -1,11 +1,12 @@
 """The planted truth: the uplift a correct measurement should find per flow.
 
-The measured uplift of flow f is the conversion rate of its 'send' decisions minus
-that of its 'holdout' decisions. A decision (a row of ``analytics.audience_decisions``
-with decision 'send' or 'holdout' and a contact) converts when the contact has a
-valid order (``analytics.int_valid_orders``) dated in [decision day, decision day +
-W - 1]. Counted are the decisions whose window is complete by ``as_of`` (decision day
-+ W - 1 <= as_of) among the last ``period_days`` such days.
+The measured uplift of flow f is the conversion rate of its 'send' contacts minus that
+of its 'holdout' contacts. Each contact counts once per flow, at their entry: their
+first decision (a row of ``analytics.audience_decisions`` with decision 'send' or
+'holdout'). An entry converts when the contact has a valid order
+(``analytics.int_valid_orders``) dated in [entry day, entry day + W - 1]. Counted are
+the entries whose window is complete by ``as_of`` (entry day + W - 1 <= as_of) among the
+last ``period_days`` such days.
 
 Each sent decision gets its own planted order with probability u_f
 (:mod:`followup.simulate.model`); every other order (the generated background, the
@@ -36,7 +37,22 @@ decisions as (
     where
         decision in ('send', 'holdout')
         and contact_id is not null
-        and as_of_date between $first_day and $last_day
+),
+
+entries as (
+    select flow_id, contact_id, min(decision_day) as decision_day
+    from decisions
+    group by flow_id, contact_id
+),
+
+measured as (
+    select decisions.*
+    from decisions
+    inner join entries using (flow_id, contact_id, decision_day)
+    where decisions.decision_day between $first_day and $last_day
+    qualify row_number() over (
+        partition by decisions.flow_id, decisions.contact_id order by decisions.flow_step
+    ) = 1
 ),
 
 orders as (
@@ -45,26 +61,26 @@ orders as (
 
 outcomes as (
     select
-        decisions.flow_id,
-        decisions.decision,
+        measured.flow_id,
+        measured.decision,
         count(orders.order_id) > 0 as converted,
         count(orders.order_id) filter (
-            where orders.order_id <> 'sim-O-' || strftime(decisions.decision_day, '%Y%m%d')
-                || '-' || decisions.flow_id || '-' || cast(decisions.flow_step as varchar)
-                || '-' || decisions.contact_id
+            where orders.order_id <> 'sim-O-' || strftime(measured.decision_day, '%Y%m%d')
+                || '-' || measured.flow_id || '-' || cast(measured.flow_step as varchar)
+                || '-' || measured.contact_id
         ) > 0 as converted_other
-    from decisions
+    from measured
     left join orders
         on
-            decisions.contact_id = orders.contact_id
-            and orders.order_date between decisions.decision_day
-            and decisions.decision_day + cast($last_offset as integer)
+            measured.contact_id = orders.contact_id
+            and orders.order_date between measured.decision_day
+            and measured.decision_day + cast($last_offset as integer)
     group by
-        decisions.decision_day,
-        decisions.flow_id,
-        decisions.flow_step,
-        decisions.contact_id,
-        decisions.decision
+        measured.decision_day,
+        measured.flow_id,
+        measured.flow_step,
+        measured.contact_id,
+        measured.decision
 )
 
 select

@@ -1,11 +1,11 @@
 """`followup simulate`: the response model, the day's delivery, the send lists, the truth,
-and three simulated days end to end (slow)."""
+and the refusals (the simulated days end to end: test_simulation.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from pyarrow import csv
 
 from followup import PROJECT_DIR
 from followup.generate.schema import SCHEMAS
@@ -336,77 +335,16 @@ def test_a_folder_that_is_not_a_simulation_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
-def simulate(out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "followup.cli", "simulate", "--contacts", "1500", "--days", "3",
-         "--as-of", "2026-06-15", "--out", str(out), "--seed", "7"],
-        cwd=PROJECT_DIR, capture_output=True, text=True,
+def test_a_warehouse_that_is_not_a_simulation_is_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "real.duckdb"
+    warehouse.write_bytes(b"real data")
+    env = {**os.environ, "FOLLOWUP_DUCKDB_PATH": str(warehouse)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "followup.cli", "simulate", "--days", "1", "--as-of",
+         "2026-06-15", "--out", str(tmp_path / "sim")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, env=env,
     )  # fmt: skip
-
-
-def keys(table: pa.Table) -> list[tuple]:
-    """(contact, flow, step) per row."""
-    columns = [table[c].to_pylist() for c in ("contact_id", "flow_id", "flow_step")]
-    return list(zip(*columns, strict=True))
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*.parquet"))
-    }
-
-
-@pytest.mark.slow
-def test_three_simulated_days(tmp_path: Path) -> None:
-    out = tmp_path / "sim"
-    completed = simulate(out)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert len([line for line in completed.stdout.splitlines() if " day " in line]) == 3
-    warehouse = out / "warehouse" / "followup.duckdb"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        days = con.execute(
-            "select distinct as_of_date from analytics.audience_decisions order by 1"
-        ).fetchall()
-        unreported = con.execute("select count(*) from analytics.int_exported_sends").fetchone()
-        sim_orders = con.execute(
-            "select order_id from analytics.int_valid_orders where order_id like 'sim-O-%'"
-        ).fetchall()
-        quarantined = con.execute(
-            "select count(*) from analytics.stg_quarantine where row_key like '%sim-%'"
-        ).fetchone()
-    assert [d for (d,) in days] == [D, D + dt.timedelta(days=1), D + dt.timedelta(days=2)]
-    assert unreported == (0,)  # every export of days 1 and 2 matched by the ESP's 'sent'
-    assert quarantined == (0,)
-    # day 1: the ESP's 'sent' events are exactly the exported rows with a contact
-    events = pq.read_table(out / "simulated" / "email_events" / f"{D}.parquet")
-    sent = events.filter(pc.equal(events["event_type"], "sent"))
-    exported: list[tuple] = []
-    for path in sorted((out / "exports" / D.isoformat() / "generic").glob("*.csv")):
-        table = csv.read_csv(path, convert_options=csv.ConvertOptions(
-            column_types={"contact_id": pa.string()}, strings_can_be_null=True))  # fmt: skip
-        table = table.filter(pc.is_valid(table["contact_id"]))
-        exported += keys(table)
-    assert sorted(keys(sent)) == sorted(exported) and len(exported) > 100
-    assert set(pc.cast(sent["occurred_at"], pa.date32()).to_pylist()) == {D}
-    # the planted orders delivered by the last day are valid orders of the warehouse: those
-    # dated up to the last day and written before it (the last day's answers are written
-    # after its run: no later delivery loads them)
-    planted = pq.read_table(out / "simulated" / "planted")
-    end = D + dt.timedelta(days=2)
-    after_end = pa.scalar(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    due = planted.filter(
-        pc.and_(
-            pc.less(planted["decision_day"], pa.scalar(end)),
-            pc.less(planted["ordered_at"], after_end.cast(pa.timestamp("us"))),
-        )
-    )
-    assert due.num_rows > 0
-    assert sorted(due["order_id"].to_pylist()) == sorted(o for (o,) in sim_orders)
-    truth = json.loads((out / "truth.json").read_text())
-    assert truth["conversion"]["abandoned_cart"] == 0.30
-    # the same command again: the same simulated files, byte for byte
-    first = digests(out / "simulated")
-    again = simulate(out)
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert digests(out / "simulated") == first
+    assert completed.returncode == 2
+    assert "is a warehouse that a simulation did not write" in completed.stderr
+    assert warehouse.read_bytes() == b"real data"
+    assert not (tmp_path / "sim").exists()
