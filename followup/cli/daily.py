@@ -77,6 +77,10 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
 @click.option("--grant-to", multiple=True, metavar="ROLE",
               help="PostgreSQL: grant read access on the published schema to this role "
               "(repeat for several), e.g. your BI tool's user.")  # fmt: skip
+@click.option("--allow-spike", is_flag=True,
+              help="Export a list the spike guard refused (more than 5 times the flow's usual "
+              "daily volume), once you have checked that the size is intended. Rerun the "
+              "refused day with it: what was exported is not sent again.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON summary on stdout (the progress goes to stderr).")  # fmt: skip
 def daily(
@@ -90,6 +94,7 @@ def daily(
     wait: float,
     published_path: Path | None,
     grant_to: tuple[str, ...],
+    allow_spike: bool,
     as_json: bool,
 ) -> int:
     """Run the day: load, build, export the send lists, publish for BI tools.
@@ -102,7 +107,7 @@ def daily(
     options = DailyOptions(
         as_of=as_of, folder=folder, profiles=tuple(dict.fromkeys(profiles)), out=out,
         target=target, catch_up=catch_up, max_catch_up_days=max_catch_up_days, wait=wait,
-        published_path=published_path, grant_to=grant_to,
+        published_path=published_path, grant_to=grant_to, allow_spike=allow_spike,
     )  # fmt: skip
 
     def log(line: str) -> None:

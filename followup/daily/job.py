@@ -45,6 +45,7 @@ class DailyOptions:
     wait: float = 0.0
     published_path: Path | None = None
     grant_to: tuple[str, ...] = ()
+    allow_spike: bool = False  # the export's spike guard is off (an operator's decision)
 
 
 @dataclass
@@ -261,7 +262,9 @@ def _execute(
         return None, ""
     if step.startswith("export:"):
         profile = step.split(":", 1)[1]
-        rows = steps.export(day, profile, options.out, options.target, options.wait, log)
+        rows = steps.export(
+            day, profile, options.out, options.target, options.wait, log, options.allow_spike
+        )
         return rows, f"{rows:,} recipient(s) exported to {options.out}"
     if step == "publish":
         schema = str(settings.get("schema") or "analytics")

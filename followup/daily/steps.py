@@ -109,13 +109,21 @@ def _dbt_problems(run_results: Path) -> list[str]:
     ]
 
 
-def export(day: dt.date, profile: str, out: Path, target: str | None, wait: float, log: Log) -> int:
+def export(
+    day: dt.date,
+    profile: str,
+    out: Path,
+    target: str | None,
+    wait: float,
+    log: Log,
+    allow_spike: bool = False,
+) -> int:
     """Export every flow of ``day`` with ``profile``; the recipients newly exported."""
     settings_channel = get_profile(profile, EXPORT_DIR / "profiles").send_log_channel
     before = sent_per_flow_of(target, day, (settings_channel,))
     options = ExportOptions(
         esp=profile, out=out, all_flows=True, as_of=day, target=target, wait=wait,
-        progress=False, show=0,
+        progress=False, show=0, allow_spike=allow_spike,
     )  # fmt: skip
     code = run_export(options, echo=lambda line: log(f"    {line}"))
     if code != 0:

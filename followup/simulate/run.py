@@ -192,11 +192,9 @@ def _run_day(
     write_delivery(out / "generated", out / "simulated", out / "delivery", day)
     before = time.monotonic() - tick
     tick = time.monotonic()
-    summary, spike_allowed = run_daily_as_operator(options, day, first)
+    _summary, spike_allowed = run_daily_as_operator(options, day, first)
     daily_seconds = time.monotonic() - tick
-    sent = (
-        int(summary["sent_total"]) if summary else exported_rows(out / "exports", day, options.esp)
-    )
+    sent = exported_rows(out / "exports", day, options.esp)
     tick = time.monotonic()
     sends = read_send_lists(out / "exports", day, options.esp)
     responses = respond(sends, day, options.seed, catalogue)
@@ -231,14 +229,11 @@ def daily_command(options: SimulateOptions, day: dt.date, first: bool) -> list[s
 
 def run_daily_as_operator(
     options: SimulateOptions, day: dt.date, first: bool
-) -> tuple[dict[str, Any] | None, bool]:
-    """Run the day; with --allow-spike, when the spike guard refused a list, export the
-    day with ``followup export --allow-spike``, as the refusal tells an operator to.
-
-    The daily job is not run again: it has no --allow-spike and its export checks the
-    whole list again, so it would refuse the day again (the next day's run publishes).
-    Returns the daily job's JSON summary (None after an override) and whether the guard
-    was overridden."""
+) -> tuple[dict[str, Any], bool]:
+    """Run the day; with --allow-spike, when the spike guard refused a list, run the day
+    again with ``followup daily --allow-spike``, as the refusal tells an operator to: the
+    daily job finishes the day (exports, publishes) and sends nothing twice.
+    Returns the daily job's JSON summary and whether the guard was overridden."""
     try:
         return run_daily(options, day, first, "daily"), False
     except SimulationFailed as exc:
@@ -252,11 +247,10 @@ def run_daily_as_operator(
                 exc.exit_code,
                 exc.log,
             ) from None
-    export = [sys.executable, "-m", "followup.cli", "export", "--all", "--esp", options.esp,
-              "--out", str(options.out / "exports"), "--as-of", day.isoformat(),
-              "--allow-spike", "--no-progress"]  # fmt: skip
-    _run(export, options, options.out / "logs" / f"export-{day.isoformat()}.log", "followup export")
-    return None, True
+    command = [*daily_command(options, day, first), "--allow-spike"]
+    log_file = options.out / "logs" / f"daily-allow-spike-{day.isoformat()}.log"
+    stdout = _run(command, options, log_file, f"followup daily {day} --allow-spike")
+    return dict(json.loads(stdout)), True
 
 
 def _run(command: list[str], options: SimulateOptions, log_file: Path, what: str) -> str:

@@ -304,16 +304,18 @@ def test_a_spike_refusal_is_exported_only_with_allow_spike(
         raise refused
 
     monkeypatch.setattr(run, "run_daily", daily)
-    monkeypatch.setattr(run, "_run", lambda command, *_: commands.append(command) or "")
+    monkeypatch.setattr(
+        run, "_run", lambda command, *_: commands.append(command) or '{"sent_total": 3}'
+    )
     options = run.SimulateOptions(contacts=100, days=9, start=D, out=tmp_path)
     with pytest.raises(run.SimulationFailed, match="simulate again with --allow-spike"):
         run.run_daily_as_operator(options, D, first=False)
     assert commands == []
     allowed = run.SimulateOptions(contacts=100, days=9, start=D, out=tmp_path, allow_spike=True)
-    assert run.run_daily_as_operator(allowed, D, first=False) == (None, True)
-    assert commands[0][3:] == ["export", "--all", "--esp", "generic", "--out",
-                               str(tmp_path / "exports"), "--as-of", "2026-06-15",
-                               "--allow-spike", "--no-progress"]  # fmt: skip
+    assert run.run_daily_as_operator(allowed, D, first=False) == ({"sent_total": 3}, True)
+    assert commands[0][3:] == ["daily", "--as-of", "2026-06-15", "--from",
+                               str(tmp_path / "delivery"), "--esp", "generic", "--out",
+                               str(tmp_path / "exports"), "--json", "--allow-spike"]  # fmt: skip
     log.write_text("  [FAIL] every recipient of a marketing flow has marketing consent\n")
     with pytest.raises(run.SimulationFailed) as failed:
         run.run_daily_as_operator(allowed, D, first=False)
