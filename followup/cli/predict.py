@@ -1,4 +1,7 @@
-"""`followup backtest` and `followup cdnow`: check predicted customer value on history."""
+"""`followup backtest` and `followup cdnow`: check predicted customer value on history.
+
+followup.predict (and scipy) is imported when a command runs, not when `followup` starts.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from typing import Any
 import click
 
 from followup.errors import Command, Refused, fail
-from followup.predict.backtest import UNIT_DAYS, Periods, run_backtest
 from followup.profiles import read_target
 
 BACKTEST_EPILOG = """\b
@@ -115,7 +117,7 @@ def format_backtest(result: dict[str, Any], warehouse: Path) -> list[str]:
               help="Last day of the history the models learn from.")  # fmt: skip
 @click.option("--holdout-end", required=True, callback=_date, metavar="YYYY-MM-DD",
               help="Last day of the period whose purchases are predicted.")  # fmt: skip
-@click.option("--time-unit", type=click.Choice(sorted(UNIT_DAYS)), default="weeks",
+@click.option("--time-unit", type=click.Choice(["days", "weeks"]), default="weeks",
               show_default=True, help="Unit of the model's times (alpha and the "
               "log-likelihood depend on it; the predictions do not).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
@@ -139,6 +141,8 @@ def backtest(
     --calibration-end; one customer's orders on one day count as one purchase. The
     warehouse must be built (at least int_valid_orders) for --holdout-end or later.
     """
+    from followup.predict.backtest import Periods, run_backtest
+
     try:
         periods = Periods(calibration_end, holdout_end, time_unit)
         path = warehouse or Path(read_target("dev")["path"])
