@@ -42,6 +42,10 @@ class RegistryError(ValueError):
     """A bad flow registry row or template (exit code 2)."""
 
 
+class PredictError(ValueError):
+    """A backtest that cannot run as asked: no or an unbuilt warehouse, bad dates (exit code 2)."""
+
+
 class ReportError(ValueError):
     """A report that cannot be written as asked: no warehouse, an unbuilt day (exit code 2)."""
 
@@ -50,7 +54,7 @@ def exit_code_of(exc: BaseException) -> ExitCode:
     """The exit code of an exception: the single place the mapping is written."""
     if isinstance(exc, ExportError):
         return ExitCode(exc.exit_code)
-    if isinstance(exc, (ProfileError, RegistryError, ReportError, click.UsageError)):
+    if isinstance(exc, (ProfileError, RegistryError, ReportError, PredictError, click.UsageError)):
         return ExitCode.USAGE
     if isinstance(exc, (LoadError, BenchmarkError, Refused)):
         return ExitCode.REFUSED

@@ -11,6 +11,7 @@ from followup.cli.daily import daily
 from followup.cli.fuzz import fuzz
 from followup.cli.generate import generate
 from followup.cli.load import main as load
+from followup.cli.predict import backtest, cdnow
 from followup.cli.protection import purge_erased, suppression
 from followup.cli.report import report
 from followup.cli.simulate import simulate
@@ -38,6 +39,11 @@ def main() -> None:
     Looking at a built day:
       followup report --as-of D --out DIR   one self-contained HTML page (funnel, uplift, …)
     \b
+    Predicted customer value:
+      followup backtest --calibration-end D1 --holdout-end D2
+                                      fit the purchase and spend models on the orders up to
+                                      D1, compare their predictions with D1 + 1 .. D2
+    \b
     Adding or changing a flow (seeds/flows.csv, the flow registry):
       followup flows generate         regenerate the audience models and their docs
     \b
@@ -52,6 +58,7 @@ def main() -> None:
       followup simulate               run the daily job for days with a simulated ESP and
                                       customers; check the measured uplift against the truth
       followup fuzz run               check the safety rules on thousands of generated worlds
+      followup cdnow --out DIR        write the public CDNOW sample as raw files (backtest)
 
     Run `followup COMMAND --help` for the options of a command.
     """
@@ -63,6 +70,8 @@ main.add_command(build, name="build")
 main.add_command(flows, name="flows")
 main.add_command(export, name="export")
 main.add_command(report, name="report")
+main.add_command(backtest, name="backtest")
+main.add_command(cdnow, name="cdnow")
 main.add_command(suppression, name="suppression")
 main.add_command(purge_erased, name="purge-erased")
 main.add_command(generate, name="generate")
