@@ -11,6 +11,7 @@ import click
 
 from followup.daily.job import DailyOptions, DailyResult, run_daily
 from followup.errors import Command
+from followup.options import CONTEXT_SETTINGS, iso_date
 
 EPILOG = """\b
 Examples:
@@ -37,19 +38,12 @@ Exit codes (the same for every followup command):
 """
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
-
-
 @click.command(
     cls=Command,
     epilog=EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT_SETTINGS,
 )
-@click.option("--as-of", "as_of", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="The day to run (usually today, UTC).")  # fmt: skip
 @click.option("--from", "folder", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="The day's delivery of raw files to load first (as `followup load --from`). "

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from followup.errors import Command, Refused, fail
+from followup.options import CONTEXT_SETTINGS, iso_date
 from followup.profiles import read_target
 
 BACKTEST_EPILOG = """\b
@@ -30,13 +31,6 @@ did not converge (the figures are printed, but do not trust them); 2 bad dates o
 options, no warehouse, or a warehouse not built (for the holdout end); 3 failed
 unexpectedly.
 """
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _number(value: float, decimals: int = 1) -> str:
@@ -111,11 +105,11 @@ def format_backtest(result: dict[str, Any], warehouse: Path) -> list[str]:
 @click.command(
     cls=Command,
     epilog=BACKTEST_EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT_SETTINGS,
 )
-@click.option("--calibration-end", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--calibration-end", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="Last day of the history the models learn from.")  # fmt: skip
-@click.option("--holdout-end", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--holdout-end", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="Last day of the period whose purchases are predicted.")  # fmt: skip
 @click.option("--time-unit", type=click.Choice(["days", "weeks"]), default="weeks",
               show_default=True, help="Unit of the model's times (alpha and the "

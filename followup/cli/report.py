@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from followup.errors import Command, fail
+from followup.options import CONTEXT_SETTINGS, iso_date
 from followup.report import write_report
 from followup.report.data import default_warehouse
 
@@ -26,19 +27,12 @@ holds the warehouse file.
 """
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
-
-
 @click.command(
     cls=Command,
     epilog=EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT_SETTINGS,
 )
-@click.option("--as-of", "as_of", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="The built day to report on.")  # fmt: skip
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder the page is written into (created if missing).")  # fmt: skip

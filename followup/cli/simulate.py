@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from followup.errors import Command, fail
+from followup.options import CONTEXT_SETTINGS, iso_date
 
 EPILOG = """\b
 Examples:
@@ -33,23 +34,16 @@ Exit codes: 0 done; 1 a day's daily run was refused (a gate or a guard); 2 usage
 """
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
-
-
 @click.command(
     cls=Command,
     epilog=EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT_SETTINGS,
 )
 @click.option("--contacts", type=click.IntRange(min=100), default=2000, show_default=True,
               help="How many contacts (people) the generated shop has.")  # fmt: skip
 @click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
               help="How many days to simulate, one morning run each.")  # fmt: skip
-@click.option("--as-of", "start", required=True, callback=_date, metavar="YYYY-MM-DD",
+@click.option("--as-of", "start", required=True, callback=iso_date, metavar="YYYY-MM-DD",
               help="The first simulated day.")  # fmt: skip
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for everything the simulation writes; emptied first (it must be "

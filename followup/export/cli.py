@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -14,6 +13,7 @@ from followup.export.errors import ExportError
 from followup.export.esp_profiles import available_profiles, get_profile
 from followup.export.exporter import EXPORT_DIR, ExportOptions, run_export
 from followup.export.validation import DEFAULT_SPIKE_FACTOR, DEFAULT_SPIKE_FLOOR
+from followup.options import CONTEXT_SETTINGS, iso_date
 from followup.profiles import PROFILES_FILE
 
 EPILOG = """\b
@@ -48,15 +48,6 @@ Exit codes:
 """
 
 
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
-
-
 def _describe(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -84,7 +75,7 @@ def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.command(
     cls=Command,
     epilog=EPILOG,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT_SETTINGS,
 )
 @click.option(
     "--flow",
@@ -110,7 +101,7 @@ def _list_profiles(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option(
     "--as-of",
     "as_of",
-    callback=_parse_date,
+    callback=iso_date,
     metavar="YYYY-MM-DD",
     help="The day to export. Default: the day the warehouse was built for; another day is an "
     "error (the audience tables hold one day).",

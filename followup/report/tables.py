@@ -209,36 +209,29 @@ RATE_COLUMNS = ("open_rate", "click_rate", "click_to_open_rate")
 RATE_HEADERS = ("open rate", "click rate", "click-to-open")
 
 
-def engagement_period_table(rows: list[Row]) -> Table:
-    """Per flow, the totals over the last period_days up to the day."""
-    t = "flow_engagement_period"
-    headers = ("flow", "days", *ENGAGEMENT_COLUMNS, *RATE_HEADERS)
+def _engagement_table(table: str, key: tuple[str, str], rows: list[Row]) -> Table:
+    """Per flow and `key` (column, header): the mails' counts and rates, as stored."""
+    column, header = key
     body = [
         (
-            value(t, "flow_id", row, plain, numeric=False),
-            value(t, "period_days", row, count),
-            *(value(t, column, row, count) for column in ENGAGEMENT_COLUMNS),
-            *(value(t, column, row, percent) for column in RATE_COLUMNS),
+            value(table, "flow_id", row, plain, numeric=False),
+            value(table, column, row, count),
+            *(value(table, name, row, count) for name in ENGAGEMENT_COLUMNS),
+            *(value(table, name, row, percent) for name in RATE_COLUMNS),
         )
         for row in rows
     ]
-    return Table(headers, body)
+    return Table(("flow", header, *ENGAGEMENT_COLUMNS, *RATE_HEADERS), body)
+
+
+def engagement_period_table(rows: list[Row]) -> Table:
+    """Per flow, the totals over the last period_days up to the day."""
+    return _engagement_table("flow_engagement_period", ("period_days", "days"), rows)
 
 
 def engagement_day_table(rows: list[Row]) -> Table:
     """Per flow and step, the mails sent on the day."""
-    t = "flow_engagement_daily"
-    headers = ("flow", "step", *ENGAGEMENT_COLUMNS, *RATE_HEADERS)
-    body = [
-        (
-            value(t, "flow_id", row, plain, numeric=False),
-            value(t, "flow_step", row, count),
-            *(value(t, column, row, count) for column in ENGAGEMENT_COLUMNS),
-            *(value(t, column, row, percent) for column in RATE_COLUMNS),
-        )
-        for row in rows
-    ]
-    return Table(headers, body)
+    return _engagement_table("flow_engagement_daily", ("flow_step", "step"), rows)
 
 
 def segment_table(rows: list[Row]) -> Table:
