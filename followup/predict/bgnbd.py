@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betaln, gammaln, hyp2f1
 
-from followup.predict.optimize import maximise
+from followup.predict.optimize import Fit, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -39,20 +39,7 @@ class BgNbdParams:
     b: float
 
 
-@dataclass(frozen=True)
-class BgNbdFit:
-    """A maximum likelihood fit of the BG/NBD model."""
-
-    params: BgNbdParams
-    log_likelihood: float
-    converged: bool
-    max_gradient: float
-    message: str
-    customers: int
-
-
-def _arrays(*values: ArrayLike) -> list[Array]:
-    return [np.asarray(v, dtype=np.float64) for v in values]
+BgNbdFit = Fit[BgNbdParams]
 
 
 def log_likelihood_terms(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:
@@ -63,7 +50,7 @@ def log_likelihood_terms(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: A
 
     The two terms are added in log space (logaddexp), so neither underflows.
     """
-    x, t_x, T = _arrays(x, t_x, T)
+    x, t_x, T = float_arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     still_alive = betaln(a, b + x) - (r + x) * np.log(alpha + T)
@@ -83,7 +70,7 @@ def log_likelihood(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLi
 
 def check_summary(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> None:
     """Raise ValueError unless x >= 0 is whole, 0 <= t_x <= T, and t_x = 0 when x = 0."""
-    x, t_x, T = _arrays(x, t_x, T)
+    x, t_x, T = float_arrays(x, t_x, T)
     if not (x.shape == t_x.shape == T.shape) or x.size == 0:
         raise ValueError("x, t_x and T must be non-empty arrays of one shape")
     if np.any(x < 0) or np.any(x != np.round(x)):
@@ -95,7 +82,7 @@ def check_summary(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> None:
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
     """Fit r, alpha, a, b by maximum likelihood (deterministic; see followup.predict.optimize)."""
     check_summary(x, t_x, T)
-    x, t_x, T = _arrays(x, t_x, T)
+    x, t_x, T = float_arrays(x, t_x, T)
     optimum = maximise(lambda p: log_likelihood(BgNbdParams(*p), x, t_x, T), 4, x.size)
     return BgNbdFit(
         params=BgNbdParams(*(float(v) for v in optimum.params)),
@@ -114,7 +101,7 @@ def probability_alive(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: Arra
     repeat purchases is alive by the model's definition: a drop-out can only happen
     right after a purchase, and her only purchase was the first.
     """
-    x, t_x, T = _arrays(x, t_x, T)
+    x, t_x, T = float_arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     log_odds_dead = (
         np.log(a)
@@ -140,7 +127,7 @@ def expected_transactions(params: BgNbdParams, t: ArrayLike) -> Array:
 
     (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]
     """
-    (t,) = _arrays(t)
+    (t,) = float_arrays(t)
     a, b = params.a, params.b
     z = t / (params.alpha + t)
     return (a + b - 1) / (a - 1) * _one_minus_tail(params, np.zeros_like(t), z)
@@ -154,7 +141,7 @@ def conditional_expected_transactions(
     (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
     / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))
     """
-    t, x, t_x, T = _arrays(t, x, t_x, T)
+    t, x, t_x, T = float_arrays(t, x, t_x, T)
     a, b = params.a, params.b
     z = t / (params.alpha + T + t)
     expected_if_alive = (a + b + x - 1) / (a - 1) * _one_minus_tail(params, x, z)

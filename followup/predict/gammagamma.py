@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
-from followup.predict.optimize import maximise
+from followup.predict.optimize import Fit, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -38,20 +38,7 @@ class GammaGammaParams:
         return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("inf")
 
 
-@dataclass(frozen=True)
-class GammaGammaFit:
-    """A maximum likelihood fit of the Gamma-Gamma model."""
-
-    params: GammaGammaParams
-    log_likelihood: float
-    converged: bool
-    max_gradient: float
-    message: str
-    customers: int
-
-
-def _arrays(*values: ArrayLike) -> list[Array]:
-    return [np.asarray(v, dtype=np.float64) for v in values]
+GammaGammaFit = Fit[GammaGammaParams]
 
 
 def log_likelihood_terms(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -> Array:
@@ -59,7 +46,7 @@ def log_likelihood_terms(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -
 
     f(m | p, q, gamma; x) = G(px+q) / (G(px) G(q)) gamma^q m^(px-1) x^(px) / (gamma+mx)^(px+q)
     """
-    x, m = _arrays(x, m)
+    x, m = float_arrays(x, m)
     p, q, gamma = params.p, params.q, params.gamma
     return (
         gammaln(p * x + q)
@@ -79,7 +66,7 @@ def log_likelihood(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -> floa
 
 def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     """Fit p, q, gamma by maximum likelihood on repeat buyers (x > 0, m > 0)."""
-    x, m = _arrays(x, m)
+    x, m = float_arrays(x, m)
     if x.shape != m.shape or x.size == 0:
         raise ValueError("x and m must be non-empty arrays of one shape")
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
@@ -101,7 +88,7 @@ def conditional_expected_spend(params: GammaGammaParams, x: ArrayLike, m: ArrayL
     (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * m = p (gamma + m x) / (px + q - 1).
     A customer without repeat purchases (x = 0) gets the population mean.
     """
-    x, m = _arrays(x, m)
+    x, m = float_arrays(x, m)
     p, q, gamma = params.p, params.q, params.gamma
     m = np.where(x > 0, m, 0.0)
     return p * (gamma + m * x) / (p * x + q - 1)

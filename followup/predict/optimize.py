@@ -12,15 +12,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
 GRADIENT_TOLERANCE = 1e-5
 STEP = 1e-6  # central-difference step on the log-parameters
 
 Objective = Callable[[NDArray[np.float64]], float]
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Fit(Generic[P]):
+    """A maximum likelihood fit of a model with parameters P."""
+
+    params: P
+    log_likelihood: float
+    converged: bool
+    max_gradient: float
+    message: str
+    customers: int
+
+
+def float_arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
+    """Each value as a float64 array (the models' inputs)."""
+    return [np.asarray(v, dtype=np.float64) for v in values]
 
 
 @dataclass(frozen=True)
