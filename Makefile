@@ -173,4 +173,4 @@ fuzz-mutants: setup
 	$(BIN)/followup fuzz mutants --worlds 1000
 
 clean:
-	rm -rf $(VENV) data warehouse target logs dbt_packages exports
+	rm -rf $(VENV) data warehouse target logs dbt_packages exports reports
