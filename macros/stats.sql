@@ -47,7 +47,24 @@
 {#- numerator / denominator as a double; null when the denominator is 0 or null. -#}
 {% macro safe_rate(numerator, denominator) -%}
     case
-        when {{ denominator }} > 0
-            then cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}
+        when ({{ denominator }}) > 0
+            then cast({{ numerator }} as {{ type_double() }}) / ({{ denominator }})
     end
+{%- endmacro %}
+
+{#-
+    flow_uplift's period, as SQL dates: the entry days whose attribution window
+    (var attribution_window_days) is complete on D, the last var uplift_period_days of
+    them. Start: D - period - window + 2; end: D - window + 1.
+-#}
+{% macro uplift_period_start() -%}
+    {{ dbt.dateadd(
+        'day',
+        -((var('uplift_period_days') | int) + (var('attribution_window_days') | int) - 2),
+        as_of_date()
+    ) }}
+{%- endmacro %}
+
+{% macro uplift_period_end() -%}
+    {{ dbt.dateadd('day', -((var('attribution_window_days') | int) - 1), as_of_date()) }}
 {%- endmacro %}

@@ -151,7 +151,7 @@ def backtest(
         fail(Refused("a model fit did not converge: do not trust the figures above"))
 
 
-@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings=CONTEXT_SETTINGS)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the raw files into (created if missing).")  # fmt: skip
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,

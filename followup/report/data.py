@@ -43,7 +43,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "flow_uplift": (
         "as_of_date", "flow_id", "category", "period_start", "period_end",
-        "attribution_window_days", "send_recipients", "send_conversions",
+        "attribution_window_days", "uplift_min_group_size", "uplift_min_outcomes",
+        "send_recipients", "send_conversions",
         "send_conversion_rate", "send_revenue", "send_revenue_per_recipient",
         "holdout_recipients", "holdout_conversions", "holdout_conversion_rate",
         "holdout_revenue", "holdout_revenue_per_recipient", "uplift", "uplift_ci_low",

@@ -27,6 +27,7 @@ from followup.report.tables import (
     funnel_table,
     segment_order,
     segment_table,
+    sentence,
 )
 from followup.report.values import tag
 
@@ -135,6 +136,9 @@ def context(data: ReportData) -> dict[str, Any]:
         "uplift_chart": Markup(uplift_chart(None if data.uplift is None else uplift)),
         "uplift_tables": [effect_table(uplift), conversion_table(uplift)] if uplift else [],
         "uplift_built": data.uplift is not None,
+        "too_small_rule": sentence("flow_uplift", texts.TOO_SMALL_PARTS, uplift[0])
+        if uplift
+        else None,
         "engagement_charts": _engagement_charts(data, flows),
         "engagement_period": engagement_period_table(period) if period else None,
         "engagement_period_built": data.engagement_period is not None,

@@ -77,6 +77,15 @@ def interval(table: str, low: str, high: str, row: Row, fmt: Format) -> Cell:
     )
 
 
+def sentence(table: str, parts: Sequence[str], row: Row) -> Cell:
+    """Words with the row's values in between: parts alternate text and column names."""
+    spans = tuple(
+        Span(part) if index % 2 == 0 else Span(count(row[part]), tag(table, part, row))
+        for index, part in enumerate(parts)
+    )
+    return Cell(spans, numeric=False)
+
+
 def by_flow(rows: Sequence[Row], flows: Sequence[str], *also: str) -> list[Row]:
     """Rows in the funnel's flow order (then by the other columns)."""
     rank = {flow: index for index, flow in enumerate(flows)}

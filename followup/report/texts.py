@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import yaml
-
-from followup import PROJECT_DIR
-
 TITLE = "Follow-up flows: daily report"
 
 FUNNEL = (
@@ -22,27 +18,21 @@ UPLIFT_METHOD = (
     "from a two-sided two-proportion z-test."
 )
 
-# The rule behind is_too_small (docs/semantics.md, "Measuring results"), with the
-# thresholds of dbt_project.yml's vars, so the page says what the warehouse did.
-TOO_SMALL_TEMPLATE = (
-    "Too small to conclude: fewer than {uplift_min_group_size} people in the send group or "
-    "in the holdout group, or fewer than {uplift_min_outcomes} conversions or "
-    "non-conversions in either group. Below that the interval and the p-value cannot be "
-    "trusted; such flows are greyed out."
+# The rule behind is_too_small (docs/semantics.md, "Measuring results"); the page fills
+# in the thresholds the day's flow_uplift rows were built with.
+TOO_SMALL_PARTS = (
+    "Too small to conclude: fewer than ",
+    "uplift_min_group_size",
+    " people in the send group or in the holdout group, or fewer than ",
+    "uplift_min_outcomes",
+    " conversions or non-conversions in either group. Below that the interval and the "
+    "p-value cannot be trusted; such flows are greyed out.",
 )
-
-
-def too_small_rule() -> str:
-    """The too-small rule with the project's thresholds (vars in dbt_project.yml)."""
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return TOO_SMALL_TEMPLATE.format(**project["vars"])
-
-
-TOO_SMALL_RULE = too_small_rule()
 
 UPLIFT_READING = (
     "A point right of the zero line means the mail brought more orders than doing "
-    "nothing; if the whole bar is right of it, the effect is significant."
+    "nothing; the bar is the range the true effect lies in with 95 % confidence. A flow "
+    "is marked significant when the p-value is below 0.05 and the groups are not too small."
 )
 
 ENGAGEMENT = (

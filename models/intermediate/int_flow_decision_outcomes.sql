@@ -8,7 +8,6 @@
 -- while a sent contact waits out the cooldown. The holdout bucket of a (flow, contact)
 -- never changes, so a contact stays in one group.
 {%- set window_days = var('attribution_window_days') | int %}
-{%- set period_days = var('uplift_period_days') | int %}
 with
 
 decisions as (
@@ -25,32 +24,28 @@ decisions as (
 
 entries as (
     select
+        as_of_date as decision_date,
         flow_id,
         contact_id,
-        min(as_of_date) as decision_date
+        decision,
+        row_number() over (
+            partition by flow_id, contact_id
+            order by as_of_date, decision
+        ) as decision_rank
     from decisions
-    group by flow_id, contact_id
 ),
 
 measured_entries as (
     select
-        entries.decision_date,
-        entries.flow_id,
-        entries.contact_id,
-        min(decisions.decision) as decision
+        decision_date,
+        flow_id,
+        contact_id,
+        decision
     from entries
-    inner join decisions
-        on
-            entries.flow_id = decisions.flow_id
-            and entries.contact_id = decisions.contact_id
-            and entries.decision_date = decisions.as_of_date
     where
-        entries.decision_date >= {{ dbt.dateadd('day', -(period_days + window_days - 2), as_of_date()) }}
-        and entries.decision_date <= {{ dbt.dateadd('day', -(window_days - 1), as_of_date()) }}
-    group by
-        entries.decision_date,
-        entries.flow_id,
-        entries.contact_id
+        decision_rank = 1
+        and decision_date >= {{ uplift_period_start() }}
+        and decision_date <= {{ uplift_period_end() }}
 ),
 
 valid_orders as (

@@ -11,7 +11,6 @@
     **history_model_config()
 ) }}
 {%- set window_days = var('attribution_window_days') | int %}
-{%- set period_days = var('uplift_period_days') | int %}
 {%- set min_group = var('uplift_min_group_size') | int %}
 {%- set min_outcomes = var('uplift_min_outcomes') | int %}
 {%- set z_95 = '1.959963984540054' %}
@@ -57,22 +56,16 @@ groups as (
 rates as (
     select
         *,
-        case
-            when send_recipients > 0
-                then cast(send_conversions as {{ type_double() }}) / send_recipients
-        end as send_conversion_rate,
-        case
-            when holdout_recipients > 0
-                then cast(holdout_conversions as {{ type_double() }}) / holdout_recipients
-        end as holdout_conversion_rate,
-        case when send_recipients > 0 then send_revenue / send_recipients end
-            as send_revenue_per_recipient,
-        case when holdout_recipients > 0 then holdout_revenue / holdout_recipients end
-            as holdout_revenue_per_recipient,
+        {{ safe_rate('send_conversions', 'send_recipients') }} as send_conversion_rate,
+        {{ safe_rate('holdout_conversions', 'holdout_recipients') }} as holdout_conversion_rate,
+        {{ safe_rate('send_revenue', 'send_recipients') }} as send_revenue_per_recipient,
+        {{ safe_rate('holdout_revenue', 'holdout_recipients') }} as holdout_revenue_per_recipient,
         case
             when send_recipients > 0 and holdout_recipients > 0
-                then cast(send_conversions + holdout_conversions as {{ type_double() }})
-                    / (send_recipients + holdout_recipients)
+                then {{ safe_rate(
+                    'send_conversions + holdout_conversions',
+                    'send_recipients + holdout_recipients'
+                ) }}
         end as pooled_conversion_rate
     from groups
 ),
@@ -129,10 +122,11 @@ final as (
         {{ as_of_date() }} as as_of_date,
         flow_id,
         category,
-        cast({{ dbt.dateadd('day', -(period_days + window_days - 2), as_of_date()) }} as date)
-            as period_start,
-        cast({{ dbt.dateadd('day', -(window_days - 1), as_of_date()) }} as date) as period_end,
+        cast({{ uplift_period_start() }} as date) as period_start,
+        cast({{ uplift_period_end() }} as date) as period_end,
         cast({{ window_days }} as {{ dbt.type_int() }}) as attribution_window_days,
+        cast({{ min_group }} as {{ dbt.type_int() }}) as uplift_min_group_size,
+        cast({{ min_outcomes }} as {{ dbt.type_int() }}) as uplift_min_outcomes,
         send_recipients,
         send_conversions,
         send_conversion_rate,
@@ -181,5 +175,5 @@ final as (
 
 select
     *,
-    not is_too_small and p_value < 0.05 as is_significant
+    coalesce(not is_too_small and p_value < 0.05, false) as is_significant
 from final

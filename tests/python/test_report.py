@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from followup.cli import main
-from followup.report import texts
 from tests.python.fixtures.report import (
     EMPTY_CHARTS,
     EXPECTED_CHARTS,
@@ -125,7 +124,12 @@ def test_the_header_and_the_explanations(page: tuple[Path, Page, str], warehouse
     assert header["as-of"] == D.isoformat()
     assert header["warehouse"] == str(warehouse.resolve())
     assert header["built-at"] == "not recorded in this warehouse"
-    assert texts.TOO_SMALL_RULE in html
+    assert " ".join(header["too-small-rule"].split()) == (
+        "Too small to conclude: fewer than 100 people in the send group or in the holdout "
+        "group, or fewer than 5 conversions or non-conversions in either group. Below that "
+        "the interval and the p-value cannot be trusted; such flows are greyed out."
+    )
+    assert p.value("flow_uplift", "uplift_min_group_size", flow="abandoned_cart") == {"100"}
     assert "95 % Wald" in html and "two-proportion z-test" in html
     too_small = [e for e in p.elements if e.attrs.get("data-flag") == "too-small"]
     assert [e.text for e in too_small] == ["welcome (too small)", "win_back (too small)"]

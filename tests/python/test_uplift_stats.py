@@ -56,6 +56,7 @@ def uplift(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         "welcome": (50, 50, 50, 50),
         "lead_nurture": (200, 20, 100, 0),
         "birthday": (5000, 1000, 500, 50),
+        "cross_sell_accessory": (100, 0, 100, 10),
     }
     rows = []
     for flow, (ns, xs, nh, xh) in groups.items():
@@ -151,3 +152,13 @@ def test_a_very_large_z_stays_a_number(uplift: dict[str, dict]) -> None:
     assert row["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)), abs=1.5e-7)
     assert 0 < row["p_value"] < 1e-6
     assert (row["is_too_small"], row["is_significant"]) == (False, True)
+
+
+def test_a_send_group_without_conversions(uplift: dict[str, dict]) -> None:
+    row = uplift["cross_sell_accessory"]
+    # ps = 0, ph = 0.1: relative uplift 0 / 0.1 - 1 = -1, but no log-ratio interval
+    assert (row["uplift"], row["relative_uplift"]) == (-0.1, -1.0)
+    assert (row["relative_uplift_ci_low"], row["relative_uplift_ci_high"]) == (None, None)
+    # se = sqrt(0 + 0.1 * 0.9 / 100) = 0.03: the Wald interval -0.1 +- 0.0588
+    assert row["uplift_ci_high"] == pytest.approx(-0.1 + Z_95 * 0.03, abs=1e-12)
+    assert (row["is_too_small"], row["is_significant"]) == (True, False)
