@@ -23,11 +23,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from followup.bench.settings import project_var
 from followup.generate.arrays import int_array, money_array, pick, ts_array
 from followup.generate.schema import DATE, INT, SCHEMAS, TEXT, TIMESTAMP
 
 # The attribution window of the planted orders (the warehouse var attribution_window_days).
-ATTRIBUTION_WINDOW_DAYS = 7
+ATTRIBUTION_WINDOW_DAYS: int = int(project_var("attribution_window_days"))
 
 # The ESP: every mail gets a 'sent' event, then exactly one of these outcomes.
 HARD_BOUNCE_P = 0.01

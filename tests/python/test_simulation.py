@@ -32,6 +32,7 @@ import pytest
 from pyarrow import csv as pacsv
 
 from followup import PROJECT_DIR
+from followup.bench.settings import project_var
 from followup.simulate.truth import planted_uplift
 from tests.python.fixtures.chromium import artifact_path, find_chromium, visit
 from tests.python.fixtures.report import Page, mismatches, untagged_numbers
@@ -44,8 +45,8 @@ SIM_DAYS = 8
 SIM_START = dt.date(2026, 5, 1)
 SIM_END = SIM_START + dt.timedelta(days=SIM_DAYS - 1)
 SIM_SEED = 5
-WINDOW_DAYS = 7
-PERIOD_DAYS = 90
+WINDOW_DAYS = int(project_var("attribution_window_days"))
+PERIOD_DAYS = int(project_var("uplift_period_days"))
 # The interval is checked where both groups have at least this many contacts.
 MIN_MEASURED = 30
 LARGE_UPLIFT = 0.15
