@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betaln, gammaln, hyp2f1
 
-from followup.predict.optimize import Fit, float_arrays, maximise
+from followup.predict.optimize import Fit, fit_from, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -84,14 +84,7 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
     check_summary(x, t_x, T)
     x, t_x, T = float_arrays(x, t_x, T)
     optimum = maximise(lambda p: log_likelihood(BgNbdParams(*p), x, t_x, T), 4, x.size)
-    return BgNbdFit(
-        params=BgNbdParams(*(float(v) for v in optimum.params)),
-        log_likelihood=optimum.log_likelihood,
-        converged=optimum.converged,
-        max_gradient=optimum.max_gradient,
-        message=optimum.message,
-        customers=int(x.size),
-    )
+    return fit_from(BgNbdParams(*(float(v) for v in optimum.params)), optimum, int(x.size))
 
 
 def probability_alive(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:

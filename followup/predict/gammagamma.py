@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
-from followup.predict.optimize import Fit, float_arrays, maximise
+from followup.predict.optimize import Fit, fit_from, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -72,14 +72,7 @@ def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("the Gamma-Gamma model needs repeat buyers: x > 0 and mean spend m > 0")
     optimum = maximise(lambda v: log_likelihood(GammaGammaParams(*v), x, m), 3, x.size)
-    return GammaGammaFit(
-        params=GammaGammaParams(*(float(v) for v in optimum.params)),
-        log_likelihood=optimum.log_likelihood,
-        converged=optimum.converged,
-        max_gradient=optimum.max_gradient,
-        message=optimum.message,
-        customers=int(x.size),
-    )
+    return fit_from(GammaGammaParams(*(float(v) for v in optimum.params)), optimum, int(x.size))
 
 
 def conditional_expected_spend(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -> Array:

@@ -37,6 +37,18 @@ class Fit(Generic[P]):
     customers: int
 
 
+def fit_from(params: P, optimum: Optimum, customers: int) -> Fit[P]:
+    """The fit a model reports: its parameters and how the search ended."""
+    return Fit(
+        params=params,
+        log_likelihood=optimum.log_likelihood,
+        converged=optimum.converged,
+        max_gradient=optimum.max_gradient,
+        message=optimum.message,
+        customers=customers,
+    )
+
+
 def float_arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
     """Each value as a float64 array (the models' inputs)."""
     return [np.asarray(v, dtype=np.float64) for v in values]
