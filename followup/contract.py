@@ -29,6 +29,7 @@ ENGINE_TYPES: dict[str, dict[str, str]] = {
     "duckdb": {
         "text": "varchar",
         "integer": "integer",
+        "double": "double",
         "decimal(18,2)": "decimal(18,2)",
         "boolean": "boolean",
         "date": "date",
@@ -37,6 +38,7 @@ ENGINE_TYPES: dict[str, dict[str, str]] = {
     "postgres": {
         "text": "text",
         "integer": "integer",
+        "double": "double precision",
         "decimal(18,2)": "numeric(18,2)",
         "boolean": "boolean",
         "date": "date",
@@ -45,6 +47,7 @@ ENGINE_TYPES: dict[str, dict[str, str]] = {
     "spark": {
         "text": "string",
         "integer": "int",
+        "double": "double",
         "decimal(18,2)": "decimal(18,2)",
         "boolean": "boolean",
         "date": "date",

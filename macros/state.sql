@@ -45,6 +45,7 @@
     {%- set types = {
         'text': dbt.type_string(),
         'integer': dbt.type_int(),
+        'double': type_double(),
         'decimal(18,2)': 'decimal(18, 2)',
         'boolean': dbt.type_boolean(),
         'date': 'date',

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betaln, gammaln, hyp2f1
 
-from followup.predict.optimize import Fit, fit_from, float_arrays, maximise
+from followup.predict.optimize import Fit, distinct_rows, fit_from, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -80,11 +80,21 @@ def check_summary(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> None:
 
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
-    """Fit r, alpha, a, b by maximum likelihood (deterministic; see followup.predict.optimize)."""
+    """Fit r, alpha, a, b by maximum likelihood (deterministic; see followup.predict.optimize).
+
+    Customers with the same (x, t_x, T) have the same likelihood, so each distinct
+    triple is evaluated once and weighted by its count: the fit is faster on large
+    data and does not depend on the order of the customers.
+    """
     check_summary(x, t_x, T)
-    x, t_x, T = float_arrays(x, t_x, T)
-    optimum = maximise(lambda p: log_likelihood(BgNbdParams(*p), x, t_x, T), 4, x.size)
-    return fit_from(BgNbdParams(*(float(v) for v in optimum.params)), optimum, int(x.size))
+    (x, t_x, T), counts = distinct_rows(*float_arrays(x, t_x, T))
+
+    def total(p: NDArray[np.float64]) -> float:
+        return float(counts @ log_likelihood_terms(BgNbdParams(*p), x, t_x, T))
+
+    customers = int(counts.sum())
+    optimum = maximise(total, 4, customers)
+    return fit_from(BgNbdParams(*(float(v) for v in optimum.params)), optimum, customers)
 
 
 def probability_alive(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Array:

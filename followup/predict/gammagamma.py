@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
-from followup.predict.optimize import Fit, fit_from, float_arrays, maximise
+from followup.predict.optimize import Fit, distinct_rows, fit_from, float_arrays, maximise
 
 Array = NDArray[np.float64]
 
@@ -71,8 +71,14 @@ def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
         raise ValueError("x and m must be non-empty arrays of one shape")
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("the Gamma-Gamma model needs repeat buyers: x > 0 and mean spend m > 0")
-    optimum = maximise(lambda v: log_likelihood(GammaGammaParams(*v), x, m), 3, x.size)
-    return fit_from(GammaGammaParams(*(float(v) for v in optimum.params)), optimum, int(x.size))
+    (x, m), counts = distinct_rows(x, m)
+
+    def total(v: NDArray[np.float64]) -> float:
+        return float(counts @ log_likelihood_terms(GammaGammaParams(*v), x, m))
+
+    customers = int(counts.sum())
+    optimum = maximise(total, 3, customers)
+    return fit_from(GammaGammaParams(*(float(v) for v in optimum.params)), optimum, customers)
 
 
 def conditional_expected_spend(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -> Array:

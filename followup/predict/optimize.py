@@ -54,6 +54,14 @@ def float_arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
     return [np.asarray(v, dtype=np.float64) for v in values]
 
 
+def distinct_rows(
+    *columns: NDArray[np.float64],
+) -> tuple[list[NDArray[np.float64]], NDArray[np.float64]]:
+    """The distinct rows of the columns (sorted), one array per column, and their counts."""
+    rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return [rows[:, k].copy() for k in range(rows.shape[1])], counts.astype(np.float64)
+
+
 @dataclass(frozen=True)
 class Optimum:
     """The maximum found: parameters, log-likelihood and how the search ended."""
