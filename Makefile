@@ -147,9 +147,10 @@ test-spark: setup-spark build-test
 	@echo "==> Spark: loading $(TEST_DATA) into a fresh local metastore ($(SPARK_DIR))"
 	rm -rf $(SPARK_DIR)
 	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup load --from $(TEST_DATA) --target spark
-	@echo "==> Spark: dbt build (models, data tests, unit tests) for $(TEST_AS_OF)"
-	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(DBT) build --target spark --target-path target/spark \
-		--vars '{as_of_date: "$(TEST_AS_OF)"}'
+	@echo "==> Spark: followup build (models up to the customer summary, followup predict, then"
+	@echo "    dbt build: models, data tests, unit tests) for $(TEST_AS_OF)"
+	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup build --as-of $(TEST_AS_OF) --target spark \
+		--target-path target/spark
 	@echo "==> Spark vs DuckDB: audiences and segments, row for row"
 	FOLLOWUP_SPARK_DIR=$(SPARK_DIR) $(BIN)/followup compare duckdb:$(TEST_DUCKDB) spark
 

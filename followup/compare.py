@@ -30,6 +30,7 @@ class TableSpec:
     name: str
     key: tuple[str, ...]
     float_columns: tuple[str, ...] = ()
+    relative: bool = False  # floats within FLOAT_TOLERANCE x max(1, |value|)
 
 
 UPLIFT_FLOAT_COLUMNS = (
@@ -49,6 +50,19 @@ UPLIFT_FLOAT_COLUMNS = (
     "incremental_conversions",
     "incremental_revenue",
 )
+
+
+PREDICTION_FLOAT_COLUMNS = (
+    "probability_alive",
+    "expected_orders_short_horizon",
+    "expected_orders_long_horizon",
+    "churn_probability",
+    "expected_spend_per_order",
+    "predicted_clv",
+    "clv_top_share",
+)
+FIT_FLOAT_COLUMNS = ("r", "alpha", "a", "b", "log_likelihood", "max_gradient", "p", "q", "gamma",
+                     "gg_log_likelihood", "gg_max_gradient", "population_mean_spend")  # fmt: skip
 
 
 def registry_flow_ids() -> list[str]:
@@ -83,6 +97,9 @@ def tables_to_compare() -> list[TableSpec]:
             ("share_of_from_stage",),
         ),
         TableSpec("rfm_grid_history", ("as_of_date", "r_score", "f_score"), ("avg_monetary",)),
+        # predictions: the same fit and scores on every engine, to 1e-9 relative
+        TableSpec("contact_predictions", ("contact_id",), PREDICTION_FLOAT_COLUMNS, True),
+        TableSpec("contact_prediction_fits", ("as_of_date",), FIT_FLOAT_COLUMNS, True),
     ]
     specs += [
         TableSpec(f"audience_{flow_id}", ("flow_id", "contact_id", "email"))
@@ -202,11 +219,12 @@ def _by_key(
     return by_key
 
 
-def _equal(a: Any, b: Any, is_float: bool) -> bool:
+def _equal(a: Any, b: Any, is_float: bool, relative: bool = False) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if is_float:
-        return abs(float(a) - float(b)) <= FLOAT_TOLERANCE
+        scale = max(1.0, abs(float(a)), abs(float(b))) if relative else 1.0
+        return abs(float(a) - float(b)) <= FLOAT_TOLERANCE * scale
     if isinstance(a, decimal.Decimal) or isinstance(b, decimal.Decimal):
         return decimal.Decimal(str(a)) == decimal.Decimal(str(b))
     return normalise(a) == normalise(b)
@@ -243,7 +261,7 @@ def compare_table(
         differing = [
             column
             for column in left_columns
-            if not _equal(a[column], b[column], column in spec.float_columns)
+            if not _equal(a[column], b[column], column in spec.float_columns, spec.relative)
         ]
         if differing:
             detail = ", ".join(f"{c}: {a[c]!r} vs {b[c]!r}" for c in differing)

@@ -36,6 +36,8 @@ LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
 # Tests that prove a key unique / not null (dbt's and this project's own).
 UNIQUE_TESTS = {"unique", "unique_combination_of_columns"}
 NOT_NULL_TESTS = {"not_null"}
+# A model tested to have exactly one row needs no key.
+ONE_ROW_TEST = "exactly_one_row"
 # The erasure lists: every base model reads them next to its own source.
 ERASURE_MODELS = {"base_erasure_ledger", "base_erased_contacts", "base_erased_emails"}
 # Models that stack their parents (a union, not a join).
@@ -200,6 +202,8 @@ HARD_CODED = re.compile(r"\b(?:from|join)\s+(?![{(])([a-z_][a-z0-9_]*\.[a-z_][a-
 
 def hard_coded_references(g: Graph) -> Iterator[Finding]:
     for uid, node in g.models.items():
+        if node.get("language", "sql") != "sql":  # Python models import modules, not tables
+            continue
         code = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", node["raw_code"], flags=re.S)
         code = re.sub(r"--[^\n]*", " ", code)
         for match in HARD_CODED.finditer(code):
@@ -222,6 +226,8 @@ def missing_primary_key_tests(g: Graph) -> Iterator[Finding]:
             tests[node["attached_node"]].append(node)
     for uid in g.models:
         names = {(t.get("test_metadata") or {}).get("name") for t in tests[uid]}
+        if ONE_ROW_TEST in names:  # one row: the whole row is the key
+            continue
         if not names & UNIQUE_TESTS or not names & NOT_NULL_TESTS:
             yield Finding("missing_primary_key_tests", g.name(uid))
 

@@ -57,7 +57,9 @@
 {#-
     Erasure reaches the state tables too: at the end of every invocation that
     built the erasure lists, the send-log rows and suppression lifts of erased
-    people are deleted. (On Spark nothing writes these tables.)
+    people are deleted, and so are their prediction scores. (On Spark only
+    `followup predict` writes here, and it replaces every score row from the
+    summary, which holds no erased person.)
 -#}
 {% macro purge_erased_state() -%}
     {{ return(adapter.dispatch('purge_erased_state', 'followup')()) }}
@@ -83,6 +85,14 @@
                 delete from {{ lifts }}
                 where email_sha256 in (select subject from {{ ledger }} where subject_type = 'email')
             {%- endcall -%}
+            {%- set scores = adapter.get_relation(
+                database=target.database, schema=target.schema ~ '_state', identifier='prediction_scores') -%}
+            {%- if scores is not none -%}
+                {%- call statement('purge_prediction_scores', auto_begin=True) -%}
+                    delete from {{ scores }}
+                    where contact_id in (select subject from {{ ledger }} where subject_type = 'contact')
+                {%- endcall -%}
+            {%- endif -%}
             {#- a hook's own queries are not committed by dbt -#}
             {%- do adapter.commit() -%}
         {%- endif -%}

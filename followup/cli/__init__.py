@@ -11,7 +11,7 @@ from followup.cli.daily import daily
 from followup.cli.fuzz import fuzz
 from followup.cli.generate import generate
 from followup.cli.load import main as load
-from followup.cli.predict import backtest, cdnow
+from followup.cli.predict import backtest, cdnow, predict_command
 from followup.cli.protection import purge_erased, suppression
 from followup.cli.report import report
 from followup.cli.simulate import simulate
@@ -39,7 +39,9 @@ def main() -> None:
     Looking at a built day:
       followup report --as-of D --out DIR   one self-contained HTML page (funnel, uplift, …)
     \b
-    Predicted customer value:
+    Predicted customer value (contact_predictions; on DuckDB `followup build` makes it):
+      followup predict --target T     fit and score on PostgreSQL or Spark (build and daily
+                                      run it for you)
       followup backtest --calibration-end D1 --holdout-end D2
                                       fit the purchase and spend models on the orders up to
                                       D1, compare their predictions with D1 + 1 .. D2
@@ -71,6 +73,7 @@ main.add_command(flows, name="flows")
 main.add_command(export, name="export")
 main.add_command(report, name="report")
 main.add_command(backtest, name="backtest")
+main.add_command(predict_command, name="predict")
 main.add_command(cdnow, name="cdnow")
 main.add_command(suppression, name="suppression")
 main.add_command(purge_erased, name="purge-erased")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import click
 from followup import PROJECT_DIR
 from followup import flows as registry
 from followup.errors import RegistryError, fail
+from followup.profiles import read_target
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,20 +52,43 @@ def build(as_of: str | None, dbt_args: tuple[str, ...]) -> None:
     """Build the warehouse for a day: regenerate the flow files, then `dbt build`.
 
     Any further options go to dbt as they are, e.g. `followup build --as-of 2026-06-15
-    --select marts`. Exit codes: 0 built, 1 a data test failed, 2 a bad registry,
-    3 a model failed.
+    --select marts`. On PostgreSQL and Spark (--target postgres|spark) the models up to
+    the customer summary are built first, then the predictions are fitted and written
+    back (`followup predict`), then everything is built. Exit codes: 0 built, 1 a data
+    test failed, 2 a bad registry, 3 a model failed.
     """
     try:
         for path in registry.generate():
             click.echo(f"wrote {path.relative_to(PROJECT_DIR)}")
     except ValueError as exc:
         fail(RegistryError(str(exc)))
-    command = [str(Path(sys.executable).parent / "dbt"), "build", *dbt_args]
+    from followup.predict.store import needs_predict_step, staged_build_commands
+
+    args = list(dbt_args)
     if as_of:
-        command += ["--vars", f'{{as_of_date: "{as_of}"}}']
+        args += ["--vars", f'{{as_of_date: "{as_of}"}}']
+    bin_dir = Path(sys.executable).parent
     env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR))}
-    code = subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode
-    sys.exit(dbt_exit_code(code, PROJECT_DIR / "target" / "run_results.json"))
+    run_results = PROJECT_DIR / "target" / "run_results.json"
+    commands = [[str(bin_dir / "dbt"), "build", *args]]
+    if needs_predict_step(read_target(_target_of(args))):
+        day = dt.date.fromisoformat(as_of) if as_of else None
+        commands = staged_build_commands(bin_dir, args, day)
+    for command in commands:
+        code = subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode
+        if code != 0 and Path(command[0]).name == "followup":
+            sys.exit(code)  # followup predict said why
+        if code != 0:
+            sys.exit(dbt_exit_code(code, run_results))
+    sys.exit(0)
+
+
+def _target_of(args: list[str]) -> str | None:
+    """The --target (or -t) among dbt's arguments, if any."""
+    for flag in ("--target", "-t"):
+        if flag in args and args.index(flag) + 1 < len(args):
+            return args[args.index(flag) + 1]
+    return None
 
 
 def dbt_exit_code(code: int, run_results: Path) -> int:

@@ -173,3 +173,48 @@ def cdnow(out: Path, cache: Path | None) -> None:
         fail(exc)
     filled = ", ".join(f"{name} {rows:,}" for name, rows in counts.items() if rows)
     click.echo(f"Wrote {len(counts)} raw tables into {out} ({filled}; the others are empty).")
+
+
+@click.command("predict", cls=Command, context_settings=CONTEXT_SETTINGS)
+@click.option("--target", metavar="NAME", help="dbt target (postgres or spark; default: "
+              "$FOLLOWUP_TARGET, else dev).")  # fmt: skip
+@click.option("--as-of", callback=iso_date, metavar="YYYY-MM-DD", default=None,
+              help="The day to predict (default: the summary's day).")  # fmt: skip
+@click.option("--vars", "dbt_vars", metavar="YAML", default=None,
+              help="dbt vars as given to dbt (the prediction_* vars are used).")  # fmt: skip
+def predict_command(target: str | None, as_of: dt.date | None, dbt_vars: str | None) -> None:
+    """Predict customer value on PostgreSQL or Spark (on DuckDB the build does it itself).
+
+    Reads the customer summary of the built day (int_customer_purchase_summary), fits
+    the purchase and spend models, scores every customer and writes the fit and the
+    scores into the warehouse, where the rest of the build reads them. `followup build`
+    and `followup daily` run it between the two halves of the build; run it yourself
+    only when you run dbt by hand:
+
+    \b
+      dbt run --target postgres --select +int_customer_purchase_summary --vars ...
+      followup predict --target postgres
+      dbt build --target postgres --vars ...
+
+    The model settings are the prediction_* vars of dbt_project.yml (and of --vars).
+    Exit codes: 0 written; 2 no summary, or a summary of another day; 3 failed unexpectedly.
+    """
+    import yaml
+
+    from followup.predict.store import predict
+
+    try:
+        variables = yaml.safe_load(dbt_vars) if dbt_vars else {}
+        if not isinstance(variables, dict):
+            raise click.BadParameter(f"--vars {dbt_vars!r} is not a YAML mapping")
+        result = predict(read_target(target), as_of, variables, log=click.echo)
+    except Exception as exc:
+        fail(exc)
+    fit = result.fit
+    confidence = (
+        f"low confidence: {fit['low_confidence_reason']}" if fit["is_low_confidence"] else "ok"
+    )
+    click.echo(
+        f"Predicted {result.customers:,} customers for {result.day} in {result.seconds:.1f} s "
+        f"({confidence})."
+    )

@@ -65,26 +65,49 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 
 
 def build(day: dt.date, target: str | None, log_file: Path, log: Log) -> None:
-    """``dbt build`` for ``day`` (models and data tests; unit tests run in CI, not daily)."""
-    command = [str(Path(sys.executable).parent / "dbt"), "build", "--exclude-resource-type",
-               "unit_test", "--vars", f'{{as_of_date: "{day}"}}']  # fmt: skip
+    """``dbt build`` for ``day`` (models and data tests; unit tests run in CI, not daily).
+
+    On PostgreSQL and Spark the build runs in two halves around `followup predict`
+    (dbt has no Python models there): the models up to the customer summary, the
+    fit and scores written back, then the whole build.
+    """
+    from followup.predict.store import needs_predict_step, staged_build_commands
+    from followup.profiles import read_target
+
+    bin_dir = Path(sys.executable).parent
+    args = ["--exclude-resource-type", "unit_test", "--vars", f'{{as_of_date: "{day}"}}']
     if target:
-        command += ["--target", target]
-    env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR))}
+        args += ["--target", target]
+    commands = [[str(bin_dir / "dbt"), "build", *args]]
+    if needs_predict_step(read_target(target)):
+        commands = staged_build_commands(bin_dir, args, day)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     fault_point("daily.before_dbt")
     with log_file.open("w", encoding="utf-8") as output:
-        code = subprocess.run(
-            command,
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-        ).returncode
+        for command in commands:
+            output.flush()
+            _run_dbt(command, output, day, log_file, log)
     fault_point("daily.after_dbt")
+
+
+def _run_dbt(command: list[str], output: Any, day: dt.date, log_file: Path, log: Log) -> None:
+    env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR))}
+    code = subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    ).returncode
     if code == 0:
         return
+    if Path(command[0]).name == "followup":  # the predict step: its error is in the log
+        raise BuildFailed(
+            f"predicting customer value failed for {day}; nothing was exported or published; "
+            f"the full log is {log_file}",
+            ExitCode.FAILED if code == ExitCode.FAILED else ExitCode.USAGE,
+        )
     exit_code = dbt_exit_code(code, PROJECT_DIR / "target" / "run_results.json")
     problems = _dbt_problems(PROJECT_DIR / "target" / "run_results.json")
     for problem in problems[:10]:

@@ -304,8 +304,14 @@ def _expected_spend(customers: Customers, params: Params) -> Array:
     return np.full(customers.size, float(fallback))
 
 
+def _in_key_order(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary by contact_id: every sum runs in one order, whatever the engine gave."""
+    return summary.sort_values("contact_id", kind="stable").reset_index(drop=True)
+
+
 def fit_frame(summary: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The fit of the summary's day, as a one-row frame (the model-fit table's row)."""
+    summary = _in_key_order(summary)
     customers = Customers.from_frame(summary, settings.unit_days)
     history = int(summary["age_days"].max()) if len(summary) else 0
     transactions = float(summary["transactions"].sum()) if len(summary) else 0.0

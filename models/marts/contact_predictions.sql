@@ -42,15 +42,11 @@ scored as (
 
 ranked as (
     select
-        scored.*,
-        -- share of the customers whose CLV is at least this customer's
-        case
-            when predicted_clv is not null
-                then cume_dist() over (
-                    partition by case when predicted_clv is null then 1 else 0 end
-                    order by predicted_clv desc
-                )
-        end as clv_top_share
+        *,
+        -- share of the customers whose CLV is at least this customer's (nulls apart)
+        cume_dist() over (
+            partition by predicted_clv is null order by predicted_clv desc
+        ) as clv_rank_share
     from scored
 ),
 
@@ -89,7 +85,10 @@ final as (
             as expected_spend_per_order,
         cast({{ var('prediction_clv_months') }} as {{ dbt.type_int() }}) as clv_months,
         cast(ranked.predicted_clv as {{ type_double() }}) as predicted_clv,
-        cast(ranked.clv_top_share as {{ type_double() }}) as clv_top_share,
+        cast(
+            case when ranked.predicted_clv is not null then ranked.clv_rank_share end
+            as {{ type_double() }}
+        ) as clv_top_share,
         ranked.days_until_expected_order,
         cast(
             {{ dbt.dateadd('day', 'ranked.days_until_expected_order', as_of_date()) }} as date

@@ -38,6 +38,10 @@ send_time as (
     select * from {{ ref('contact_send_time') }}
 ),
 
+predictions as (
+    select * from {{ ref('contact_predictions') }}
+),
+
 top_categories as (
     select contact_id, category
     from (
@@ -92,7 +96,16 @@ final as (
         lead_scores.lead_score,
         lead_scores.lead_band,
         top_categories.category as top_category,
-        send_time.preferred_send_hour
+        send_time.preferred_send_hour,
+        predictions.probability_alive,
+        predictions.expected_orders_short_horizon,
+        predictions.expected_orders_long_horizon,
+        predictions.churn_probability,
+        predictions.churn_risk_band,
+        predictions.expected_spend_per_order,
+        predictions.predicted_clv,
+        predictions.expected_next_order_date,
+        predictions.is_low_confidence as is_prediction_low_confidence
     from contacts
     left join consent
         on contacts.contact_id = consent.contact_id
@@ -112,6 +125,8 @@ final as (
         on contacts.contact_id = top_categories.contact_id
     left join send_time
         on contacts.contact_id = send_time.contact_id
+    left join predictions
+        on contacts.contact_id = predictions.contact_id
 )
 
 select * from final

@@ -2,8 +2,9 @@
 
 `make test` builds the fixed test data set on DuckDB (make build-test) and runs pytest
 inside scripts/with_postgres.sh, which starts a throwaway PostgreSQL server. This test
-loads the same files into PostgreSQL, runs the whole `dbt build` there (models, data
-tests, unit tests) for the same as_of_date, and compares the tables row for row.
+loads the same files into PostgreSQL, runs the whole build there (`followup build`:
+models, data tests, unit tests, and the predictions fitted between its two halves) for
+the same as_of_date, and compares the tables row for row.
 """
 
 from __future__ import annotations
@@ -49,18 +50,20 @@ def test_postgres_builds_the_same_audiences_as_duckdb(
     env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     bin_dir = Path(sys.executable).parent
     run([sys.executable, "scripts/load_raw.py", "--from", str(data), "--target", "postgres"], env)
+    # followup build: on PostgreSQL the models up to the customer summary, `followup
+    # predict` (fit and scores written back), then the whole dbt build
     run(
         [
-            str(bin_dir / "dbt"),
+            str(bin_dir / "followup"),
             "build",
+            "--as-of",
+            as_of,
             "--target",
             "postgres",
             "--target-path",
             str(tmp_path / "target"),
             "--log-path",
             str(tmp_path / "logs"),
-            "--vars",
-            f'{{as_of_date: "{as_of}"}}',
         ],
         env,
     )

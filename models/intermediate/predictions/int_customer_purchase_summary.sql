@@ -52,10 +52,14 @@ final as (
         last_order_date,
         cast(transactions as {{ dbt.type_bigint() }}) as transactions,
         cast(transactions - 1 as {{ dbt.type_bigint() }}) as repeat_transactions,
-        cast({{ dbt.datediff('first_order_date', 'last_order_date', 'day') }}
-            as {{ dbt.type_bigint() }}) as recency_days,
-        cast({{ dbt.datediff('first_order_date', as_of_date(), 'day') }}
-            as {{ dbt.type_bigint() }}) as age_days,
+        cast(
+            {{ dbt.datediff('first_order_date', 'last_order_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as recency_days,
+        cast(
+            {{ dbt.datediff('first_order_date', as_of_date(), 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as age_days,
         cast(value_total as decimal(18, 2)) as value_total,
         cast(repeat_value_total as decimal(18, 2)) as repeat_value_total
     from customers

@@ -4,24 +4,24 @@
 with
 
 scores as (
-    {% if target.type == 'duckdb' -%}
-    select * from {{ ref('int_prediction_scores_python') }}
-    {%- else -%}
-    select * from {{ source('followup_state', 'prediction_scores') }}
-    where fit_date = {{ as_of_date() }}
-    {%- endif %}
+    {% if target.type == 'duckdb' %}
+        select * from {{ ref('int_prediction_scores_python') }}
+    {% else %}
+        select * from {{ source('followup_state', 'prediction_scores') }}
+        where fit_date = {{ as_of_date() }}
+    {% endif %}
 ),
 
 final as (
     select
         cast(contact_id as {{ dbt.type_string() }}) as contact_id,
-        {%- for column in [
-            'probability_alive', 'expected_orders_short_horizon', 'expected_orders_long_horizon',
-            'churn_probability', 'days_until_expected_order', 'expected_spend_per_order',
-            'predicted_clv'
-        ] %}
-        cast({{ column }} as {{ type_double() }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(probability_alive as {{ type_double() }}) as probability_alive,
+        cast(expected_orders_short_horizon as {{ type_double() }}) as expected_orders_short_horizon,
+        cast(expected_orders_long_horizon as {{ type_double() }}) as expected_orders_long_horizon,
+        cast(churn_probability as {{ type_double() }}) as churn_probability,
+        cast(days_until_expected_order as {{ type_double() }}) as days_until_expected_order,
+        cast(expected_spend_per_order as {{ type_double() }}) as expected_spend_per_order,
+        cast(predicted_clv as {{ type_double() }}) as predicted_clv
     from scores
 )
 
