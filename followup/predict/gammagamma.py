@@ -13,13 +13,21 @@ Every function takes numpy arrays (one value per customer) and works on them who
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
-from followup.predict.optimize import Fit, distinct_rows, fit_from, float_arrays, maximise
+from followup.predict.optimize import (
+    Fit,
+    distinct_rows,
+    fit_from,
+    float_arrays,
+    maximise,
+    systematic_sample,
+)
 
 Array = NDArray[np.float64]
 
@@ -72,13 +80,39 @@ def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("the Gamma-Gamma model needs repeat buyers: x > 0 and mean spend m > 0")
     (x, m), counts = distinct_rows(x, m)
-
-    def total(v: NDArray[np.float64]) -> float:
-        return float(counts @ log_likelihood_terms(GammaGammaParams(*v), x, m))
-
     customers = int(counts.sum())
-    optimum = maximise(total, 3, customers)
+    rows = systematic_sample(x.size)
+    sample = None
+    if rows is not None:
+        sample = (_total_log_likelihood(x[rows], m[rows], counts[rows]), int(counts[rows].sum()))
+    optimum = maximise(_total_log_likelihood(x, m, counts), 3, customers, sample)
     return fit_from(GammaGammaParams(*(float(v) for v in optimum.params)), optimum, customers)
+
+
+def _total_log_likelihood(
+    x: Array, m: Array, counts: Array
+) -> Callable[[NDArray[np.float64]], float]:
+    """sum(counts x log_likelihood_terms) as a function of (p, q, gamma), made fast.
+
+    The Gamma functions depend on x alone: computed once per distinct x and indexed.
+    """
+    xs, ix = np.unique(x, return_inverse=True)
+    log_m, x_log_x = np.log(m), x * np.log(x)
+
+    def total(params: NDArray[np.float64]) -> float:
+        p, q, gamma = (float(v) for v in params)
+        by_x = gammaln(p * xs + q) - gammaln(p * xs)
+        terms = (
+            by_x[ix]
+            - gammaln(q)
+            + q * np.log(gamma)
+            + (p * x - 1) * log_m
+            + p * x_log_x
+            - (p * x + q) * np.log(gamma + m * x)
+        )
+        return float(counts @ terms)
+
+    return total
 
 
 def conditional_expected_spend(params: GammaGammaParams, x: ArrayLike, m: ArrayLike) -> Array:

@@ -230,3 +230,48 @@ def test_gamma_gamma_fit_recovers_simulated_parameters() -> None:
     assert fit.params.p == pytest.approx(truth.p, rel=0.1)
     assert fit.params.q == pytest.approx(truth.q, rel=0.1)
     assert fit.params.gamma == pytest.approx(truth.gamma, rel=0.15)
+
+
+def test_the_fits_fast_totals_equal_the_sum_of_the_published_terms() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 9, size=500).astype(float)
+    T = rng.integers(1, 60, size=500).astype(float)
+    t_x = np.where(x > 0, np.floor(T * rng.random(500)), 0.0)
+    counts = rng.integers(1, 5, size=500).astype(float)
+    params = np.array([CDNOW.r, CDNOW.alpha, CDNOW.a, CDNOW.b])
+    fast = bgnbd._total_log_likelihood(x, t_x, T, counts)(params)
+    assert fast == pytest.approx(counts @ bgnbd.log_likelihood_terms(CDNOW, x, t_x, T), rel=1e-13)
+    spend = GammaGammaParams(6.25, 3.74, 15.44)
+    repeat = x > 0
+    m = rng.gamma(6.0, 6.0, size=500)[repeat]
+    fast = gammagamma._total_log_likelihood(x[repeat], m, counts[repeat])(
+        np.array([6.25, 3.74, 15.44])
+    )
+    expected = counts[repeat] @ gammagamma.log_likelihood_terms(spend, x[repeat], m)
+    assert fast == pytest.approx(expected, rel=1e-13)
+
+
+def test_a_large_fit_starts_from_a_sample_and_ends_at_the_full_optimum(monkeypatch) -> None:
+    from followup.predict import optimize
+
+    assert optimize.systematic_sample(2 * optimize.SAMPLE_ROWS) is None
+    rows = optimize.systematic_sample(100_001)
+    assert rows is not None and rows[0] == 0 and rows[1] == 6 and len(rows) == 16_667
+    rng = np.random.default_rng(9)
+    x, t_x, T = np.zeros(3000), np.zeros(3000), rng.integers(10, 400, size=3000).astype(float)
+    for k in range(3000):  # BG/NBD customers: Poisson purchases, a drop-out after each
+        rate, drop, day = rng.gamma(0.5, 1 / 20.0), rng.beta(1.0, 3.0), 0.0
+        while True:
+            day += rng.exponential(1 / rate)
+            if day > T[k]:
+                break
+            x[k], t_x[k] = x[k] + 1, day
+            if rng.random() < drop:
+                break
+    whole = bgnbd.fit(x, t_x, T)
+    monkeypatch.setattr(optimize, "SAMPLE_ROWS", 100)  # Nelder-Mead on ~100 rows only
+    sampled = bgnbd.fit(x, t_x, T)
+    assert sampled.converged and whole.converged
+    assert sampled.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-10)
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(sampled.params, name) == pytest.approx(getattr(whole.params, name), rel=1e-4)
