@@ -10,6 +10,7 @@
         {"flow_id": "reminder_no_conversion", "category": "marketing", "recipient": "contact", "products": 1},
         {"flow_id": "cross_sell_accessory", "category": "marketing", "recipient": "contact", "products": 3},
         {"flow_id": "birthday", "category": "marketing", "recipient": "contact", "products": 0},
+        {"flow_id": "churn_prevention", "category": "marketing", "recipient": "contact", "products": 0},
         {"flow_id": "repeat_purchase", "category": "marketing", "recipient": "contact", "products": 0},
         {"flow_id": "lead_nurture", "category": "marketing", "recipient": "contact", "products": 0},
         {"flow_id": "reactivation", "category": "marketing", "recipient": "contact", "products": 0},

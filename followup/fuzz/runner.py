@@ -3,8 +3,11 @@
 Each world's ids and emails carry the world's token, so one ``dbt build`` decides a
 thousand worlds at once. What worlds still share is global by design: the flow registry
 and the seeds (the same rules for everyone), the best overall send hour and the RFM
-quintiles (neither decides who gets mail), and the export's spike guard (it needs 7 days
-of history, which a fuzz warehouse never has). That the batch keeps worlds apart is
+quintiles (neither decides who gets mail), the prediction fit and CLV ranking of D
+(contact_predictions: they decide who triggers churn_prevention, but the oracle takes the
+triggered pairs from the build, so they change which pairs are decided, never how), and
+the export's spike guard (it needs 7 days of history, which a fuzz warehouse never has).
+That the batch keeps worlds apart is
 checked, not assumed: the oracle decides every world on its own rows only, so a decision
 that leaked from one world into another would disagree with it and fail the run; and a
 world whose rows carried no token, or another world's, is reported as a foreign row.

@@ -145,7 +145,7 @@ def _add_flow(project: Path) -> None:
             "name": "Loyalty thanks",
             "description": "Thanks, ten days after an order",
             "category": "marketing",
-            "priority": "14",
+            "priority": "15",
             "cooldown_days": "30",
             "holdout_pct": "10",
             "enabled": "true",

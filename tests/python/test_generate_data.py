@@ -225,6 +225,11 @@ def test_cli_writes_files_and_explains_itself(tmp_path: Path) -> None:
 
 # -- scenario personas ----------------------------------------------------------------------
 
+# Flows that trigger on the predictions fitted over the whole population (P(alive), the CLV
+# ranking): whether a hand-built persona triggers depends on every other contact, so none
+# is promised. Their edges are dbt unit tests (models/flows/triggers/_triggers__unit_tests.yml).
+POPULATION_FLOWS = {"churn_prevention"}
+
 
 def test_persona_registry_covers_every_flow_and_reason() -> None:
     check_personas()
@@ -235,8 +240,9 @@ def test_persona_registry_covers_every_flow_and_reason() -> None:
         for e in p.expects
         if e.endswith(":send")
     ]
-    for flow in FLOWS:
+    for flow in set(FLOWS) - POPULATION_FLOWS:
         assert sends.count(flow) >= 2, flow
+    assert POPULATION_FLOWS <= set(FLOWS)
     reasons = {e.split(":")[1] for p in gen.PERSONAS for e in p.expects}
     assert reasons >= {
         "send", "holdout", "invalid_email", "duplicate_email", "suppressed", "no_consent",

@@ -183,7 +183,9 @@ def test_the_measured_uplift_finds_the_planted_one(simulation: Simulation) -> No
             excluded_zero.append(flow_id)
     print("\n" + "\n".join(report))
     # at this size and seed: the flows measured with enough contacts, and the large one
-    assert checked == ["reminder_non_open", "repeat_purchase"], "\n".join(report)
+    # (reminder_non_open's holdout converts 4 times since churn_prevention joined the
+    # arbitration, one short of the 5 the interval needs)
+    assert checked == ["repeat_purchase"], "\n".join(report)
     assert excluded_zero == ["repeat_purchase"], "\n".join(report)
 
 
