@@ -27,8 +27,7 @@ from followup.predict.optimize import (
     distinct_rows,
     fit_from,
     float_arrays,
-    maximise,
-    systematic_sample,
+    maximise_distinct,
 )
 
 Array = NDArray[np.float64]
@@ -96,15 +95,8 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdFit:
     """
     check_summary(x, t_x, T)
     (x, t_x, T), counts = distinct_rows(*float_arrays(x, t_x, T))
-    total = _total_log_likelihood(x, t_x, T, counts)
-    customers = int(counts.sum())
-    rows = systematic_sample(x.size)
-    sample = None
-    if rows is not None:
-        sample = (_total_log_likelihood(x[rows], t_x[rows], T[rows], counts[rows]),
-                  int(counts[rows].sum()))  # fmt: skip
-    optimum = maximise(total, 4, customers, sample)
-    return fit_from(BgNbdParams(*(float(v) for v in optimum.params)), optimum, customers)
+    optimum = maximise_distinct(_total_log_likelihood, [x, t_x, T], counts, 4)
+    return fit_from(BgNbdParams(*(float(v) for v in optimum.params)), optimum, int(counts.sum()))
 
 
 def _total_log_likelihood(

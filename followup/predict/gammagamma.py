@@ -25,8 +25,7 @@ from followup.predict.optimize import (
     distinct_rows,
     fit_from,
     float_arrays,
-    maximise,
-    systematic_sample,
+    maximise_distinct,
 )
 
 Array = NDArray[np.float64]
@@ -80,13 +79,10 @@ def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("the Gamma-Gamma model needs repeat buyers: x > 0 and mean spend m > 0")
     (x, m), counts = distinct_rows(x, m)
-    customers = int(counts.sum())
-    rows = systematic_sample(x.size)
-    sample = None
-    if rows is not None:
-        sample = (_total_log_likelihood(x[rows], m[rows], counts[rows]), int(counts[rows].sum()))
-    optimum = maximise(_total_log_likelihood(x, m, counts), 3, customers, sample)
-    return fit_from(GammaGammaParams(*(float(v) for v in optimum.params)), optimum, customers)
+    optimum = maximise_distinct(_total_log_likelihood, [x, m], counts, 3)
+    return fit_from(
+        GammaGammaParams(*(float(v) for v in optimum.params)), optimum, int(counts.sum())
+    )
 
 
 def _total_log_likelihood(

@@ -138,6 +138,24 @@ def maximise(
 SAMPLE_ROWS = 20_000
 
 
+def maximise_distinct(
+    total_for: Callable[..., LogLikelihood],
+    columns: list[NDArray[np.float64]],
+    counts: NDArray[np.float64],
+    n_params: int,
+) -> Optimum:
+    """``maximise`` over distinct rows (``columns``, each row weighted by its count).
+
+    ``total_for(*columns, counts)`` builds the total log-likelihood of some rows; on large
+    data Nelder-Mead searches on a systematic sample of them first.
+    """
+    rows = systematic_sample(counts.size)
+    sample = None
+    if rows is not None:
+        sample = (total_for(*(c[rows] for c in columns), counts[rows]), int(counts[rows].sum()))
+    return maximise(total_for(*columns, counts), n_params, int(counts.sum()), sample)
+
+
 def systematic_sample(n_rows: int) -> NDArray[np.intp] | None:
     """Every k-th of ``n_rows`` sorted distinct rows, about SAMPLE_ROWS of them (None: all).
 
