@@ -218,6 +218,9 @@ class _SparkStore(_Store):
     def _overwrite(self, table: str, frame: pd.DataFrame) -> None:
         """Replace the table's rows by the frame's (through Arrow: missing values stay null)."""
         self.spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
-        columns = [f.name for f in self.spark.table(table).schema.fields]
-        data = self.spark.createDataFrame(frame.loc[:, columns])
+        schema = self.spark.table(table).schema
+        if frame.empty:  # nothing to infer types from: the table's own
+            data = self.spark.createDataFrame([], schema)
+        else:
+            data = self.spark.createDataFrame(frame.loc[:, [f.name for f in schema.fields]])
         data.write.insertInto(table, overwrite=True)
