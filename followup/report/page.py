@@ -32,7 +32,7 @@ from followup.report.tables import (
 from followup.report.values import tag
 
 TEMPLATES = Path(__file__).parent / "templates"
-SEGMENTATIONS = ("lifecycle_stage", "rfm_segment", "lead_band")
+SEGMENTATIONS = ("lifecycle_stage", "rfm_segment", "lead_band", "churn_risk_band")
 PERIODS = ("day", "period")
 
 

@@ -27,6 +27,10 @@ lead_bands as (
     select * from {{ ref('contact_strategy') }}
 ),
 
+churn_risk_bands as (
+    select * from {{ ref('churn_risk_bands') }}
+),
+
 segments as (
     select
         'lifecycle_stage' as segmentation,
@@ -47,12 +51,23 @@ segments as (
     from lead_bands
     union all
     select
+        'churn_risk_band' as segmentation,
+        churn_risk_band as segment,
+        band_order as segment_order
+    from churn_risk_bands
+    union all
+    select
         'rfm_segment' as segmentation,
         'none' as segment,
         99 as segment_order
     union all
     select
         'lead_band' as segmentation,
+        'none' as segment,
+        99 as segment_order
+    union all
+    select
+        'churn_risk_band' as segmentation,
         'none' as segment,
         99 as segment_order
 ),
@@ -71,6 +86,11 @@ memberships as (
     select
         'lead_band' as segmentation,
         coalesce(lead_band, 'none') as segment
+    from contacts
+    union all
+    select
+        'churn_risk_band' as segmentation,
+        coalesce(churn_risk_band, 'none') as segment
     from contacts
 ),
 
