@@ -64,3 +64,28 @@ def rewrite_csv() -> Callable[[Path, Callable[[list[list[str]]], list[list[str]]
             csv.writer(handle).writerows(change(rows))
 
     return rewrite
+
+
+@pytest.fixture(scope="session")
+def duckdb_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The project's manifest as `dbt parse` writes it for the DuckDB target.
+
+    Parsed here, not read from target/: the manifest depends on the target (the
+    predictions read a Python model on DuckDB and a state table elsewhere), and other
+    tests run dbt on PostgreSQL in the project directory.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from followup import PROJECT_DIR
+
+    out = tmp_path_factory.mktemp("manifest")
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOLLOWUP_DUCKDB_PATH": ":memory:"}
+    command = [str(Path(sys.executable).parent / "dbt"), "parse", "--target", "dev",
+               "--target-path", str(out), "--log-path", str(out), "--no-partial-parse"]  # fmt: skip
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"dbt parse failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))

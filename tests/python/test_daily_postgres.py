@@ -102,7 +102,7 @@ def test_bi_readers_on_postgres_see_one_whole_day(pg_env: dict[str, str], tmp_pa
             process.wait(timeout=60)
     after = one_answer(pg_env)
     assert after[0] == str(D) and after[4] == str(D)
-    assert summary["sent_total"] == 361
+    assert summary["sent_total"] == 354
     for mode in ("reconnect", "hold"):
         seen, errors = answers(tmp_path / mode)
         assert errors == [], mode

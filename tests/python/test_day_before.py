@@ -28,7 +28,7 @@ EXPECTED_COUNTS: dict[str, tuple[int, int]] = {
     "stock_levels": (1800, 1798),
     "orders": (1318, 1314),
     "order_lines": (3213, 3213),
-    "email_events": (11093, 11041),
+    "email_events": (11040, 10990),
     "web_events": (4057, 4046),
     "stock_alert_requests": (21, 20),
     "service_interactions": (30, 25),

@@ -36,6 +36,7 @@ HISTORY_TABLES = {
     "flow_engagement_period": "as_of_date",
     "segment_size_history": "as_of_date",
     "rfm_grid_history": "as_of_date",
+    "contact_prediction_fits": "as_of_date",
 }
 # Stage changes between run dates: a warehouse built for D alone has none to compare.
 NOT_COMPARED = {"lifecycle_transitions", "lifecycle_transition_matrix"}

@@ -2,27 +2,22 @@
 
 The project's own manifest may only have the findings documented, with a reason, in
 evaluator_exceptions.yml; each rule is also shown to fire on a small made-up project.
-Reads target/manifest.json (written by the dbt build of `make test`).
+Reads the manifest `dbt parse` writes for the DuckDB target (conftest.duckdb_manifest).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from followup import PROJECT_DIR, evaluator
+from followup import evaluator
 from followup.evaluator import Finding
-
-MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    if not MANIFEST.exists():
-        pytest.skip("no target/manifest.json: run `dbt parse` or `make build-test` first")
-    return json.loads(MANIFEST.read_text(encoding="utf-8"))
+def manifest(duckdb_manifest: dict[str, Any]) -> dict[str, Any]:
+    return duckdb_manifest
 
 
 def test_the_project_has_only_documented_findings(manifest: dict[str, Any]) -> None:

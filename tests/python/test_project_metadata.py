@@ -8,7 +8,6 @@ not null.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -19,14 +18,10 @@ import pytest
 
 from followup import PROJECT_DIR
 
-MANIFEST = PROJECT_DIR / "target" / "manifest.json"
-
 
 @pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    if not MANIFEST.exists():
-        pytest.fail(f"{MANIFEST} is missing: run `make build-test` (or dbt build) first")
-    return json.loads(MANIFEST.read_text(encoding="utf-8"))
+def manifest(duckdb_manifest: dict[str, Any]) -> dict[str, Any]:
+    return duckdb_manifest
 
 
 def project_nodes(manifest: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
