@@ -79,7 +79,10 @@ def fit(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     if np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("the Gamma-Gamma model needs repeat buyers: x > 0 and mean spend m > 0")
     (x, m), counts = distinct_rows(x, m)
-    optimum = maximise_distinct(_total_log_likelihood, [x, m], counts, 3)
+    # From 1.0, and from a start on the data's scale (p = 1, q = 2: the mean spend is
+    # gamma), since the Nelder-Mead search from 1.0 can stall on a ridge towards p -> inf.
+    scaled = np.array([1.0, 2.0, float(counts @ m / counts.sum())])
+    optimum = maximise_distinct(_total_log_likelihood, [x, m], counts, 3, [np.ones(3), scaled])
     return fit_from(
         GammaGammaParams(*(float(v) for v in optimum.params)), optimum, int(counts.sum())
     )

@@ -19,6 +19,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
 GRADIENT_TOLERANCE = 1e-5
+# Parameters are searched within exp(-20) .. exp(20) (2e-9 .. 5e8). Far beyond, the
+# differences of log-Gamma functions of huge arguments are rounding noise, and noise can
+# look like a likelihood higher than any real one.
+LOG_PARAM_LIMIT = 20.0
 STEP = 1e-6  # central-difference step on the log-parameters
 
 Objective = Callable[[NDArray[np.float64]], float]
@@ -85,6 +89,8 @@ def _objective(log_likelihood: LogLikelihood, n_customers: int) -> Objective:
     """Minus the mean log-likelihood per customer, over the log-parameters."""
 
     def objective(log_params: NDArray[np.float64]) -> float:
+        if np.any(np.abs(log_params) > LOG_PARAM_LIMIT):
+            return np.inf  # out of the box: the special functions lose their precision there
         with np.errstate(all="ignore"):
             value = -log_likelihood(np.exp(log_params)) / n_customers
         return float(value) if np.isfinite(value) else np.inf
@@ -97,19 +103,43 @@ def maximise(
     n_params: int,
     n_customers: int,
     sample: tuple[LogLikelihood, int] | None = None,
+    starts: list[NDArray[np.float64]] | None = None,
 ) -> Optimum:
     """Maximise ``log_likelihood(params)`` (the total) over positive parameters.
 
     Nelder-Mead runs on ``sample`` (a log-likelihood over a fixed part of the data and
     its customers) when given, which saves most of the time on large data; L-BFGS-B
-    then refines on all the data, which decides the optimum and its convergence.
+    then refines on all the data, which decides the optimum and its convergence. Each
+    of ``starts`` (natural-scale parameters; default all 1.0) is searched from, in turn,
+    and the best end point wins: a search can stall on a ridge, two rarely stall alike.
     """
     objective = _objective(log_likelihood, n_customers)
     coarse_objective = _objective(*sample) if sample else objective
-    start = np.zeros(n_params)
+    searches = [
+        _search(objective, coarse_objective, start) for start in (starts or [np.ones(n_params)])
+    ]
+    best_x, message = min(searches, key=lambda found: objective(found[0]))
+    best_fun = objective(best_x)
+    gradient = _gradient(objective, best_x)
+    max_gradient = float(np.max(np.abs(gradient))) if np.all(np.isfinite(gradient)) else np.inf
+    converged = bool(np.isfinite(best_fun) and max_gradient < GRADIENT_TOLERANCE)
+    params = np.exp(best_x)
+    return Optimum(
+        params=params,
+        log_likelihood=float(log_likelihood(params)),
+        converged=converged,
+        max_gradient=max_gradient,
+        message=message,
+    )
+
+
+def _search(
+    objective: Objective, coarse_objective: Objective, start: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], str]:
+    """Nelder-Mead from ``start`` (natural scale), then L-BFGS-B: the better end point."""
     coarse = minimize(
         coarse_objective,
-        start,
+        np.log(start),
         method="Nelder-Mead",
         options={"xatol": 1e-4, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000},
     )
@@ -121,18 +151,7 @@ def maximise(
         options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1_000},
     )
     best_x = fine.x if fine.fun <= objective(coarse.x) else coarse.x
-    best_fun = objective(best_x)
-    gradient = _gradient(objective, best_x)
-    max_gradient = float(np.max(np.abs(gradient))) if np.all(np.isfinite(gradient)) else np.inf
-    converged = bool(np.isfinite(best_fun) and max_gradient < GRADIENT_TOLERANCE)
-    params = np.exp(best_x)
-    return Optimum(
-        params=params,
-        log_likelihood=float(log_likelihood(params)),
-        converged=converged,
-        max_gradient=max_gradient,
-        message=f"Nelder-Mead: {coarse.message}; L-BFGS-B: {fine.message}",
-    )
+    return best_x, f"Nelder-Mead: {coarse.message}; L-BFGS-B: {fine.message}"
 
 
 SAMPLE_ROWS = 20_000
@@ -143,6 +162,7 @@ def maximise_distinct(
     columns: list[NDArray[np.float64]],
     counts: NDArray[np.float64],
     n_params: int,
+    starts: list[NDArray[np.float64]] | None = None,
 ) -> Optimum:
     """``maximise`` over distinct rows (``columns``, each row weighted by its count).
 
@@ -153,7 +173,7 @@ def maximise_distinct(
     sample = None
     if rows is not None:
         sample = (total_for(*(c[rows] for c in columns), counts[rows]), int(counts[rows].sum()))
-    return maximise(total_for(*columns, counts), n_params, int(counts.sum()), sample)
+    return maximise(total_for(*columns, counts), n_params, int(counts.sum()), sample, starts)
 
 
 def systematic_sample(n_rows: int) -> NDArray[np.intp] | None:

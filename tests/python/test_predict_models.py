@@ -275,3 +275,32 @@ def test_a_large_fit_starts_from_a_sample_and_ends_at_the_full_optimum(monkeypat
     assert sampled.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-10)
     for name in ("r", "alpha", "a", "b"):
         assert getattr(sampled.params, name) == pytest.approx(getattr(whole.params, name), rel=1e-4)
+
+
+def spend_sample(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """600 repeat buyers with spend on a large scale (p 2, q 8, gamma 700: about 200 a purchase)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, size=600).astype(float)
+    nu = rng.gamma(8.0, 1 / 700.0, size=600)
+    m = np.array([rng.gamma(2.0, 1 / v, size=int(k)).mean() for v, k in zip(nu, x, strict=True)])
+    return x, m.round(2)
+
+
+@pytest.mark.parametrize("seed", [2, 4, 5, 6])
+def test_the_spend_fit_does_not_stall_on_the_ridge_towards_an_infinite_p(seed: int) -> None:
+    # From 1.0 alone, Nelder-Mead ran off towards p -> inf (gamma -> 0) on these samples
+    # (and, beyond exp(20), into rounding noise that looked like a huge likelihood); the
+    # fit also starts on the data's scale and keeps the parameters within exp(+-20).
+    from followup.predict import optimize
+
+    x, m = spend_sample(seed)
+    (xs, ms), counts = optimize.distinct_rows(x, m)
+    from_one = optimize.maximise_distinct(gammagamma._total_log_likelihood, [xs, ms], counts, 3,
+                                          [np.ones(3)])  # fmt: skip
+    assert not from_one.converged
+    fit = gammagamma.fit(x, m)
+    assert fit.converged
+    assert fit.log_likelihood > from_one.log_likelihood + 30
+    assert 1.5 < fit.params.p < 2.6 and 6 < fit.params.q < 11
+    truth = gammagamma.log_likelihood(GammaGammaParams(2.0, 8.0, 700.0), x, m)
+    assert fit.log_likelihood >= truth
