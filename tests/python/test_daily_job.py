@@ -153,7 +153,7 @@ def test_the_morning_run_reports_what_it_sent_and_where_bi_tools_read(mornings: 
     assert summary["published"] == str(mornings.published)
     assert summary["missed_days"] == []
     assert summary["sent_total"] == 354
-    assert summary["sent"]["reminder_non_open"] == 73
+    assert summary["sent"]["reminder_non_open"] == 75
     assert summary["sent"]["welcome"] == 4
     assert [(s["step"], s["status"]) for s in summary["steps"]] == [
         ("load", "done"), ("build", "done"), ("export:generic", "done"), ("publish", "done"),
